@@ -1,0 +1,94 @@
+# clinnova — PGXS build.
+#
+#   make && sudo make install        build and install into the PostgreSQL found by pg_config
+#   test/run                         the whole test suite (see README.md)
+#
+# Each module keeps its objects and its regression tests on its own lines below, so that
+# modules can grow independently.
+
+EXTENSION   = clinnova
+EXTVERSION  = 0.1.0
+
+MODULE_big  = clinnova
+
+# core
+OBJS_CORE     = src/clinnova.o src/linalg.o
+
+# codes
+OBJS_CODES    =
+
+# survival
+OBJS_SURVIVAL =
+
+# cox
+OBJS_COX      =
+
+# models
+OBJS_MODELS   =
+
+# federation
+OBJS_FEDERATION =
+
+OBJS = $(OBJS_CORE) $(OBJS_CODES) $(OBJS_SURVIVAL) $(OBJS_COX) $(OBJS_MODELS) $(OBJS_FEDERATION)
+
+DATA = sql/clinnova--0.1.0.sql
+
+# Regression tests: inputs in test/sql/, outputs in expected/.  Never name a test like a file in sql/.
+# core
+REGRESS_CORE       = install build_info
+
+# codes
+REGRESS_CODES      =
+
+# survival
+REGRESS_SURVIVAL   =
+
+# cox
+REGRESS_COX        =
+
+# models
+REGRESS_MODELS     =
+
+# federation (single-cluster parts; the multi-cluster suite is test/federation/)
+REGRESS_FEDERATION =
+
+REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION)
+REGRESS_OPTS = --inputdir=test --load-extension=clinnova
+
+# OpenBLAS, single-threaded build (Debian libopenblas-serial-dev).  Linked by path and rpath so
+# that a threaded OpenBLAS selected through update-alternatives is never picked up at run time.
+MULTIARCH  ?= $(shell $(CC) -print-multiarch 2>/dev/null)
+BLAS_DIR   ?= /usr/lib/$(MULTIARCH)/openblas-serial
+BLAS_INC   ?= /usr/include/$(MULTIARCH)/openblas-serial
+
+PG_CPPFLAGS = -I$(srcdir)/src -I$(BLAS_INC) -DCLINNOVA_VERSION=\"$(EXTVERSION)\"
+SHLIB_LINK  = -L$(BLAS_DIR) -Wl,-rpath,$(BLAS_DIR) -lopenblas -lm
+
+# Warnings: -Wall -Wextra, minus the two that PostgreSQL 15's own headers trip (unused fcinfo
+# parameters, signedness in array.h).  The test command builds with WERROR=1 (-Werror).
+PG_CFLAGS   = -Wextra -Wno-unused-parameter -Wno-sign-compare
+ifeq ($(WERROR),1)
+PG_CFLAGS  += -Werror
+endif
+ifeq ($(ASSERTS),1)
+PG_CPPFLAGS += -DCLINNOVA_ASSERT_CHECKING
+endif
+
+EXTRA_CLEAN = results regression.diffs regression.out .build-flags
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# Rebuild objects when a header or the build flags (WERROR, ASSERTS) change.
+$(OBJS): $(wildcard src/*.h) .build-flags
+.build-flags: FORCE
+	@echo 'WERROR=$(WERROR) ASSERTS=$(ASSERTS)' | cmp -s - $@ || echo 'WERROR=$(WERROR) ASSERTS=$(ASSERTS)' >$@
+
+.PHONY: test demo bench FORCE
+test:
+	test/run
+demo:
+	demo/run
+bench:
+	bench/run

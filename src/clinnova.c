@@ -1,0 +1,243 @@
+/*
+ * clinnova.c — module entry point: PG_MODULE_MAGIC, settings, shared helpers, version and
+ * build information.
+ *
+ * Settings are all registered here so that a DBA finds every clinnova.* GUC in one place;
+ * the modules that read them include clinnova.h.
+ */
+#include "postgres.h"
+
+#include <dirent.h>
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/guc.h"
+
+#include "clinnova.h"
+#include "linalg.h"
+
+PG_MODULE_MAGIC;
+
+/* ---- settings ---- */
+bool		clinnova_verbose = false;
+int			clinnova_min_cell_count = 5;
+char	   *clinnova_federation_roles = NULL;
+double		clinnova_time_grain = 0.0;
+
+void		_PG_init(void);
+
+/*
+ * Library load: register settings, reserve the clinnova.* prefix and pin BLAS to one thread.
+ * Parallelism comes from PostgreSQL workers and from federation sites, never from BLAS threads
+ * inside a backend.
+ */
+void
+_PG_init(void)
+{
+	linalg_init();
+
+	DefineCustomBoolVariable("clinnova.verbose",
+							 "Report progress of model fitting as NOTICE messages.",
+							 "One NOTICE per Newton or IRLS iteration with the log-likelihood.",
+							 &clinnova_verbose,
+							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clinnova.min_cell_count",
+							"Smallest number of people a federated result may describe.",
+							"Exported states suppress or coarsen any cell (group, risk-table row, "
+							"model fit, Cox interval) describing fewer people than this.",
+							&clinnova_min_cell_count,
+							5, 1, 1000000,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("clinnova.federation_roles",
+							   "Roles whose sessions the federation guard restricts.",
+							   "Comma-separated list of role names; empty disables the guard.",
+							   &clinnova_federation_roles,
+							   "",
+							   PGC_SUSET, 0,
+							   NULL, NULL, NULL);
+
+	DefineCustomRealVariable("clinnova.time_grain",
+							 "Grain to which exported risk-table times are coarsened (0 = exact).",
+							 "Event and censoring times leaving a site are rounded up to a "
+							 "multiple of this grain before the minimum cell count is applied.",
+							 &clinnova_time_grain,
+							 0.0, 0.0, 1.0e9,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("clinnova");
+}
+
+/* ---- exact float8 text I/O ---- */
+
+/* Append v in the shortest decimal form that reads back to the identical double. */
+void
+clinnova_append_float8(StringInfo buf, double v)
+{
+	char		tmp[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+	if (isnan(v))
+		appendStringInfoString(buf, "NaN");
+	else if (isinf(v))
+		appendStringInfoString(buf, v > 0 ? "Infinity" : "-Infinity");
+	else
+	{
+		double_to_shortest_decimal_buf(v, tmp);
+		appendStringInfoString(buf, tmp);
+	}
+}
+
+/* Parse one float8 at str (leading spaces allowed); 22P02 on a malformed number. */
+double
+clinnova_parse_float8(char *str, char **endptr, const char *typname, const char *orig)
+{
+	return float8in_internal(str, endptr, typname, orig);
+}
+
+/* ---- float8[] arguments ---- */
+
+/* Elements of a 1-D float8[] in place; 22023 on a multi-dimensional array or a NULL element. */
+double *
+clinnova_float8_array(ArrayType *a, int *n, const char *argname)
+{
+	if (ARR_ELEMTYPE(a) != FLOAT8OID)
+		elog(ERROR, "clinnova: %s is not a float8[]", argname);
+	if (ARR_NDIM(a) == 0)
+	{
+		*n = 0;
+		return NULL;
+	}
+	if (ARR_NDIM(a) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a one-dimensional array", argname),
+				 errdetail("The array has %d dimensions.", ARR_NDIM(a))));
+	if (ARR_HASNULL(a) && array_contains_nulls(a))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not contain NULL elements", argname),
+				 errhint("Filter incomplete rows with WHERE, or impute the missing values.")));
+	*n = ARR_DIMS(a)[0];
+	return (double *) ARR_DATA_PTR(a);
+}
+
+/* Build a 1-D float8[] from n doubles (palloc'd in the current memory context). */
+ArrayType *
+clinnova_make_float8_array(const double *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		d[i] = Float8GetDatum(v[i]);
+	return construct_array(d, n, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
+
+/* ---- binary I/O ---- */
+
+/* Check the leading format-version byte of a binary value. */
+void
+clinnova_recv_version(StringInfo buf, int expected, const char *typname)
+{
+	int			version;
+
+	if (buf->cursor >= buf->len)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary representation of %s", typname),
+				 errdetail("The value is empty.")));
+	version = pq_getmsgbyte(buf);
+	if (version != expected)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary representation of %s", typname),
+				 errdetail("Format version %d is not supported; this build reads version %d.",
+						   version, expected),
+				 errhint("Sender and receiver must run the same clinnova version.")));
+}
+
+/* Check that a binary value had no trailing bytes. */
+void
+clinnova_recv_end(StringInfo buf, const char *typname)
+{
+	if (buf->cursor != buf->len)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary representation of %s", typname),
+				 errdetail("%d unexpected trailing bytes.", buf->len - buf->cursor)));
+}
+
+/* ---- process facts ---- */
+
+/* Count the threads of this process through /proc/self/task; -1 where /proc is unavailable. */
+int
+clinnova_process_threads(void)
+{
+	DIR		   *dir = AllocateDir("/proc/self/task");
+	struct dirent *de;
+	int			n = 0;
+
+	if (dir == NULL)
+		return -1;
+	while ((de = ReadDir(dir, "/proc/self/task")) != NULL)
+	{
+		if (de->d_name[0] != '.')
+			n++;
+	}
+	FreeDir(dir);
+	return n;
+}
+
+/* ---- SQL: version and build information ---- */
+
+PG_FUNCTION_INFO_V1(clinnova_version);
+/* clinnova.version(): the version of the loaded library. */
+Datum
+clinnova_version(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(CLINNOVA_VERSION));
+}
+
+PG_FUNCTION_INFO_V1(clinnova_build_info);
+/*
+ * clinnova.build_info(): library version, server version, BLAS library, its threading mode and
+ * thread count, the backend's thread count, and the result of a small BLAS/LAPACK self-check
+ * (a Cholesky solve with a known answer), so that a DBA can verify an install in one query.
+ */
+Datum
+clinnova_build_info(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[7];
+	bool		nulls[7] = {false};
+	bool		check_ok;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "clinnova: build_info must be called in a context that accepts a record");
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	check_ok = linalg_self_check();
+
+	values[0] = CStringGetTextDatum(CLINNOVA_VERSION);
+	values[1] = CStringGetTextDatum(PG_VERSION_STR);
+	values[2] = CStringGetTextDatum(linalg_blas_config());
+	values[3] = CStringGetTextDatum(linalg_blas_mode());
+	values[4] = Int32GetDatum(linalg_blas_threads());
+	values[5] = Int32GetDatum(clinnova_process_threads());
+	values[6] = BoolGetDatum(check_ok);
+	if (values[5] == Int32GetDatum(-1))
+		nulls[5] = true;
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
