@@ -17,7 +17,10 @@
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/guc.h"
+#include "utils/varlena.h"
 
 #include "clinnova.h"
 #include "linalg.h"
@@ -77,6 +80,50 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("clinnova");
+}
+
+/* ---- disclosure control (federation) ---- */
+
+/* Is the current role one of clinnova.federation_roles, or a member of one? */
+bool
+clinnova_disclosure_control_active(void)
+{
+	char	   *raw;
+	List	   *names;
+	ListCell   *lc;
+	Oid			me = GetUserId();
+	bool		active = false;
+
+	if (clinnova_federation_roles == NULL || clinnova_federation_roles[0] == '\0')
+		return false;
+	raw = pstrdup(clinnova_federation_roles);
+	if (!SplitIdentifierString(raw, ',', &names))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid list syntax in clinnova.federation_roles"),
+				 errdetail("The value is \"%s\".", clinnova_federation_roles)));
+	foreach(lc, names)
+	{
+		Oid			role = get_role_oid((char *) lfirst(lc), true);
+
+		if (OidIsValid(role) && (role == me || is_member_of_role_nosuper(me, role)))
+		{
+			active = true;
+			break;
+		}
+	}
+	list_free(names);
+	pfree(raw);
+	return active;
+}
+
+/* Round t up to the next multiple of clinnova.time_grain (no change when the grain is 0). */
+double
+clinnova_coarsen_time(double t)
+{
+	if (clinnova_time_grain <= 0.0 || !isfinite(t))
+		return t;
+	return ceil(t / clinnova_time_grain) * clinnova_time_grain;
 }
 
 /* ---- exact float8 text I/O ---- */

@@ -38,6 +38,19 @@ extern int	clinnova_min_cell_count;	/* clinnova.min_cell_count: disclosure thres
 extern char *clinnova_federation_roles; /* clinnova.federation_roles: roles the guard restricts */
 extern double clinnova_time_grain;		/* clinnova.time_grain: grain of exported risk tables */
 
+/* ---- disclosure control (federation) ---- */
+
+/*
+ * True when the current role is listed in clinnova.federation_roles (directly or through role
+ * membership).  Final functions of disclosure-safe aggregates then apply min_cell_count and
+ * time_grain to what they return, so that no value leaving a site describes fewer people than
+ * clinnova.min_cell_count.
+ */
+extern bool clinnova_disclosure_control_active(void);
+
+/* t rounded up to a multiple of clinnova.time_grain (t itself when the grain is 0). */
+extern double clinnova_coarsen_time(double t);
+
 /* ---- exact float8 text I/O ---- */
 
 /* Append v in shortest form that reads back to the identical double (NaN, Infinity, -Infinity). */

@@ -410,3 +410,7 @@ linalg_spd_logdet(int n, const double *A, const bool *aliased, const char *what)
 	pfree(idx);
 	return logdet;
 }
+
+/* ---- cox: routines added for Cox regression ---- */
+
+/* ---- models: routines added for GLM fitting and scoring ---- */

@@ -87,4 +87,8 @@ extern void linalg_spd_inverse(int n, double *A, const bool *aliased, const char
  */
 extern double linalg_spd_logdet(int n, const double *A, const bool *aliased, const char *what);
 
+/* ---- cox ---- */
+
+/* ---- models ---- */
+
 #endif							/* CLINNOVA_LINALG_H */
