@@ -60,6 +60,7 @@ CREATE TYPE clinnova.code (
 
 COMMENT ON TYPE clinnova.code IS
   'validated, normalised clinical code SYSTEM:VALUE (ICD10, ICD10GM, ICD10CM, ATC, SNOMED, LOINC, OMOP, LOCAL)';
+COMMENT ON TYPE clinnova.code[] IS 'array of clinical codes';
 COMMENT ON FUNCTION clinnova.code_in(cstring) IS 'text input of code: SYSTEM:VALUE or FHIR token uri|value';
 COMMENT ON FUNCTION clinnova.code_out(clinnova.code) IS 'text output of code: canonical SYSTEM:VALUE';
 COMMENT ON FUNCTION clinnova.code_recv(internal) IS 'binary input of code (version byte, system byte, value; fully re-validated)';
@@ -972,6 +973,10 @@ CREATE TABLE clinnova.phenotype (
 );
 COMMENT ON TABLE clinnova.phenotype IS
   'named code sets: a code is in a phenotype when it is a kind of an included code and of no excluded code';
+COMMENT ON TYPE clinnova.concept[] IS 'array of rows of clinnova.concept';
+COMMENT ON TYPE clinnova.concept_relationship[] IS 'array of rows of clinnova.concept_relationship';
+COMMENT ON TYPE clinnova.concept_ancestor[] IS 'array of rows of clinnova.concept_ancestor';
+COMMENT ON TYPE clinnova.phenotype[] IS 'array of rows of clinnova.phenotype';
 COMMENT ON COLUMN clinnova.phenotype.shipped IS 'row shipped with the extension (pg_dump leaves it to CREATE EXTENSION)';
 GRANT SELECT ON clinnova.phenotype TO PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('clinnova.phenotype', 'WHERE NOT shipped');
