@@ -320,11 +320,11 @@ HistogramRangeFraction(VariableStatData *vardata, const CodeBuf *lo, const CodeB
 						 ATTSTATSSLOT_VALUES))
 	{
 		if (sslot.nvalues >= 2)
-			result = HistogramFractionBelow(&sslot, hi->b, hi->len) -
-				HistogramFractionBelow(&sslot, lo->b, lo->len);
+			result = Max(0.0, HistogramFractionBelow(&sslot, hi->b, hi->len) -
+						 HistogramFractionBelow(&sslot, lo->b, lo->len));
 		free_attstatsslot(&sslot);
 	}
-	return result < 0.0 ? (result == -1.0 ? -1.0 : 0.0) : result;
+	return result;
 }
 
 /* Selectivity of "var = c". */

@@ -30,9 +30,9 @@
  */
 #include "postgres.h"
 
-#include <ctype.h>
 #include <limits.h>
 
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
 #include "code.h"
@@ -90,32 +90,42 @@ code_system_uri(CodeSystem sys)
 
 /*
  * The system called name: the canonical names in any case, with "-" and "_" ignored
- * (ICD-10-GM, icd10gm), plus SNOMEDCT and SCT for SNOMED.  -1 when unknown.
+ * (ICD-10-GM, icd10gm), plus SNOMEDCT and SCT for SNOMED.  -1 when unknown.  The common
+ * spellings match without copying (this runs once per parsed code).
  */
 int
 code_system_by_name(const char *name, int len)
 {
+	static const struct
+	{
+		const char *name;
+		int			len;
+		CodeSystem	sys;
+	}			NAMES[] = {
+		{"ICD10", 5, CODE_ICD10}, {"ICD10GM", 7, CODE_ICD10GM}, {"ICD10CM", 7, CODE_ICD10CM},
+		{"ATC", 3, CODE_ATC}, {"SNOMED", 6, CODE_SNOMED}, {"LOINC", 5, CODE_LOINC},
+		{"OMOP", 4, CODE_OMOP}, {"LOCAL", 5, CODE_LOCAL}, {"SNOMEDCT", 8, CODE_SNOMED},
+		{"SCT", 3, CODE_SNOMED}
+	};
 	char		up[16];
 	int			n = 0;
 	int			i;
 
+	for (i = 0; i < (int) lengthof(NAMES); i++)
+		if (NAMES[i].len == len && pg_strncasecmp(name, NAMES[i].name, len) == 0)
+			return NAMES[i].sys;
+	/* spellings with separators: ICD-10-GM, SNOMED_CT */
 	for (i = 0; i < len; i++)
 	{
-		char		c = name[i];
-
-		if (c == '-' || c == '_')
+		if (name[i] == '-' || name[i] == '_')
 			continue;
 		if (n == (int) sizeof(up) - 1)
 			return -1;
-		up[n++] = (char) pg_ascii_toupper((unsigned char) c);
+		up[n++] = name[i];
 	}
-	up[n] = '\0';
-	for (i = 0; i < CODE_NSYSTEMS; i++)
-		if (strcmp(up, SYSTEM_NAMES[i]) == 0)
-			return i;
-	if (strcmp(up, "SNOMEDCT") == 0 || strcmp(up, "SCT") == 0)
-		return CODE_SNOMED;
-	return -1;
+	if (n == len)
+		return -1;
+	return code_system_by_name(up, n);
 }
 
 /* Does uri (len bytes) equal the NUL-terminated s, ignoring ASCII case? */
@@ -189,7 +199,7 @@ void
 code_report_error(const CodeError *err, int sqlstate, const char *input, int inputlen)
 {
 	if (inputlen > CODE_MAX_INPUT)
-		inputlen = CODE_MAX_INPUT;
+		inputlen = pg_mbcliplen(input, inputlen, CODE_MAX_INPUT);
 	ereport(ERROR,
 			(errcode(sqlstate),
 			 sqlstate == ERRCODE_INVALID_BINARY_REPRESENTATION
@@ -210,13 +220,18 @@ IsSpace(char c)
 }
 
 /* Trim ASCII white space from both ends of [*s, *s + *len). */
-static void
+static inline void
 Trim(const char **s, int *len)
 {
-	while (*len > 0 && IsSpace(**s))
-		(*s)++, (*len)--;
-	while (*len > 0 && IsSpace((*s)[*len - 1]))
-		(*len)--;
+	const char *p = *s;
+	int			n = *len;
+
+	while (n > 0 && IsSpace(p[0]))
+		p++, n--;
+	while (n > 0 && IsSpace(p[n - 1]))
+		n--;
+	*s = p;
+	*len = n;
 }
 
 static inline bool
@@ -229,6 +244,13 @@ static inline bool
 IsUpper(char c)
 {
 	return c >= 'A' && c <= 'Z';
+}
+
+/* ASCII letter test, independent of the server locale. */
+static inline bool
+IsAlpha(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
 static inline char
@@ -324,7 +346,7 @@ IcdLexWhoGm(const char *s, int n, IcdLex *lx)
 	memset(lx, 0, sizeof(*lx));
 	lx->extra = -1;
 	lx->core = s;
-	if (i < n && isalpha((unsigned char) s[i]))
+	if (i < n && IsAlpha(s[i]))
 		i++;
 	while (i < n && (IsDigit(s[i]) || s[i] == '.'))
 		i++;
@@ -950,7 +972,9 @@ code_parse_icd10gm(const char *s, int len, Icd10gmParts *parts, CodeError *err)
 
 	memset(parts, 0, sizeof(*parts));
 	Trim(&s, &len);
-	colon = memchr(s, ':', len);
+	if (len > CODE_MAX_INPUT)
+		return Fail(err, NULL, "The entry has %d characters; codes have at most %d.", len, CODE_MAX_INPUT);
+	colon = len > 0 ? memchr(s, ':', len) : NULL;
 	if (colon != NULL)
 	{
 		const char *name = s;
@@ -966,8 +990,6 @@ code_parse_icd10gm(const char *s, int len, Icd10gmParts *parts, CodeError *err)
 	}
 	if (len == 0)
 		return Fail(err, NULL, "The ICD-10-GM entry is empty.");
-	if (len > CODE_MAX_INPUT)
-		return Fail(err, NULL, "The entry has %d characters; codes have at most %d.", len, CODE_MAX_INPUT);
 	IcdLexWhoGm(s, len, &lx);
 	if (lx.extra >= 0)
 		return Fail(err, "Pass one code per call: a dagger-asterisk pair such as \"E10.30+ H36.0*\" is two diagnoses.",

@@ -273,6 +273,8 @@ is_a(PG_FUNCTION_ARGS)
 	IsACache   *cache = (IsACache *) fcinfo->flinfo->fn_extra;
 	int			lb = CODE_NBYTES(b);
 
+	if (lb > CODE_MAX_BYTES)
+		elog(ERROR, "clinnova: corrupt code value (%d bytes)", lb);
 	/* structure alone decides the common case without touching the vocabulary */
 	if (code_is_descendant(CODE_BYTES(a), CODE_NBYTES(a), CODE_BYTES(b), lb))
 		PG_RETURN_BOOL(true);
