@@ -77,6 +77,7 @@ CREATE TABLE op_many AS
 SELECT g, (ARRAY['ICD10:K50','ICD10:K50.1','ICD10GM:K50.1','ICD10CM:K50.1','ATC:L04AG05',
                  'SNOMED:34000006','LOINC:1988-5','OMOP:201606','LOCAL:lux-lab/CRP01'])[1 + g % 9]::code AS c
 FROM generate_series(1, 900) g;
+ANALYZE op_many;
 SET enable_hashagg = on;
 SELECT c, count(*) FROM op_many GROUP BY c ORDER BY c;
 SET enable_hashagg = off;
@@ -87,6 +88,7 @@ SELECT code_hash_extended('ICD10:K50', 0) = code_hash_extended('icd10:k50', 0) A
        code_hash_extended('ICD10:K50', 0) <> code_hash_extended('ICD10:K50', 1) AS seed_changes_hash;
 -- hash join, merge join and nested loop give the same join
 CREATE TABLE op_right AS SELECT DISTINCT c FROM op_many;
+ANALYZE op_right;
 SET enable_mergejoin = off; SET enable_nestloop = off;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM op_many m JOIN op_right r ON m.c = r.c;
 SELECT count(*) FROM op_many m JOIN op_right r ON m.c = r.c;
