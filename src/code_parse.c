@@ -167,6 +167,7 @@ code_system_by_uri(const char *uri, int len, const char **ns, int *nslen)
 /* Record a parse failure; always returns false so that checks can "return Fail(...)". */
 static bool Fail(CodeError *err, const char *hint, const char *fmt,...) pg_attribute_printf(3, 4);
 
+/* Fill err with a formatted detail and a hint. */
 static bool
 Fail(CodeError *err, const char *hint, const char *fmt,...)
 {
@@ -234,12 +235,14 @@ Trim(const char **s, int *len)
 	*len = n;
 }
 
+/* ASCII digit test. */
 static inline bool
 IsDigit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
+/* ASCII upper-case letter test. */
 static inline bool
 IsUpper(char c)
 {
@@ -253,6 +256,7 @@ IsAlpha(char c)
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
+/* ASCII upper case, independent of the server locale. */
 static inline char
 ToUpper(char c)
 {
