@@ -140,7 +140,8 @@ SubtreeConditions(Node *col, Node *anc)
 	if (!IsA(anc, Const))
 	{
 		/* a parameter or an outer column: bounds computed at run time */
-		Expr	   *end = (Expr *) makeFuncExpr(cat->subtree_end_fn, cat->type, list_make1(anc),
+		Expr	   *end = (Expr *) makeFuncExpr(cat->subtree_end_fn, cat->type,
+												list_make1(copyObject(anc)),
 												InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 
 		return list_make2(IndexOp(cat->ge, col, (Expr *) anc), IndexOp(cat->lt, col, end));
