@@ -97,6 +97,10 @@ extern bool code_parse(const char *s, int len, CodeBuf *out, CodeError *err);
 extern bool code_parse_value(CodeSystem sys, const char *s, int len, CodeBuf *out,
 							 CodeError *err);
 
+/* Parse a local code from its namespace and value (as a FHIR Coding carries them). */
+extern bool code_parse_local(const char *ns, int nslen, const char *val, int vlen, CodeBuf *out,
+							 CodeError *err);
+
 /* Split and validate a German ICD-10-GM entry such as "G35.10 G" or "B06.0+". */
 extern bool code_parse_icd10gm(const char *s, int len, Icd10gmParts *parts, CodeError *err);
 

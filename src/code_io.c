@@ -208,12 +208,7 @@ code_make(PG_FUNCTION_ARGS)
 	bool		ok;
 
 	if (sys == CODE_LOCAL && ns != NULL)
-	{
-		/* urn:clinnova:local:<ns> + value: build "ns/value" */
-		char	   *joined = psprintf("%.*s/%.*s", nslen, ns, len, s);
-
-		ok = code_parse_value(sys, joined, strlen(joined), &buf, &err);
-	}
+		ok = code_parse_local(ns, nslen, s, len, &buf, &err);	/* urn:clinnova:local:<ns> */
 	else
 		ok = code_parse_value(sys, s, len, &buf, &err);
 	if (!ok)
@@ -389,11 +384,7 @@ ReadFhirCoding(Jsonb *j, FhirCoding *fc)
 						 "http://hl7.org/fhir/sid/icd-10-cm, http://www.whocc.no/atc, http://snomed.info/sct, "
 						 "http://loinc.org, https://fhir-terminology.ohdsi.org, urn:clinnova:local:<namespace>.")));
 	if (sys == CODE_LOCAL)
-	{
-		char	   *joined = psprintf("%.*s/%.*s", nslen, ns, vlen, val);
-
-		ok = code_parse_value((CodeSystem) sys, joined, strlen(joined), &fc->code, &err);
-	}
+		ok = code_parse_local(ns, nslen, val, vlen, &fc->code, &err);
 	else
 		ok = code_parse_value((CodeSystem) sys, val, vlen, &fc->code, &err);
 	if (!ok)

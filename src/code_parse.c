@@ -865,6 +865,14 @@ ParseLocalParts(const char *ns, int nslen, const char *val, int vlen, CodeBuf *o
 	return true;
 }
 
+/* Parse a local code given as namespace and value (FHIR urn:clinnova:local:<ns> and value). */
+bool
+code_parse_local(const char *ns, int nslen, const char *val, int vlen, CodeBuf *out, CodeError *err)
+{
+	Trim(&val, &vlen);
+	return ParseLocalParts(ns, nslen, val, vlen, out, err);
+}
+
 /* Parse "namespace/value". */
 static bool
 ParseLocal(const char *s, int n, CodeBuf *out, CodeError *err)
@@ -943,10 +951,7 @@ code_parse(const char *s, int len, CodeBuf *out, CodeError *err)
 						"http://loinc.org, https://fhir-terminology.ohdsi.org, urn:clinnova:local:<namespace>.",
 						"Unknown FHIR code system \"%.*s\".", namelen, name);
 		if (sys == CODE_LOCAL)
-		{
-			Trim(&val, &vlen);
-			return ParseLocalParts(ns, nslen, val, vlen, out, err);
-		}
+			return code_parse_local(ns, nslen, val, vlen, out, err);
 		return code_parse_value((CodeSystem) sys, val, vlen, out, err);
 	}
 
