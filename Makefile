@@ -18,7 +18,7 @@ OBJS_CORE     = src/clinnova.o src/linalg.o
 OBJS_CODES    =
 
 # survival
-OBJS_SURVIVAL =
+OBJS_SURVIVAL = src/survfit.o src/survstate.o src/survcurve.o src/survdist.o src/km.o src/cif.o src/logrank.o src/rmst.o
 
 # cox
 OBJS_COX      =
