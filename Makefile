@@ -41,7 +41,7 @@ REGRESS_CORE       = install build_info
 REGRESS_CODES      =
 
 # survival
-REGRESS_SURVIVAL   =
+REGRESS_SURVIVAL   = km_reference
 
 # cox
 REGRESS_COX        =

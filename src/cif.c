@@ -155,6 +155,7 @@ cif_table(PG_FUNCTION_ARGS)
 	double		S = 1,
 				G = 0,
 				done0 = 0,
+				se0 = 0,
 				chaz0 = 0,
 				after = 0;
 	double	   *F,
@@ -191,8 +192,7 @@ cif_table(PG_FUNCTION_ARGS)
 					d = r.d[i],
 					Sm = S,
 					Gm = G,
-					cu = 0,
-					se0 = 0;
+					cu = 0;
 
 		CHECK_FOR_INTERRUPTS();
 		if (d > 0)
@@ -213,6 +213,11 @@ cif_table(PG_FUNCTION_ARGS)
 		}
 		if (has_se)
 		{
+			/*
+			 * Censorings alone change no variance (see survcurve.c): the reported values are
+			 * recomputed at event times only, so that they stay bit-identical along flat
+			 * stretches; the groups leaving are always moved into the running sums.
+			 */
 			if (n > d)
 			{
 				cu = 1 / (n - d);
@@ -242,13 +247,17 @@ cif_table(PG_FUNCTION_ARGS)
 						}
 					}
 				}
-				var[k] = v + A[k] * A[k] * w2after[i];
+				if (d > 0)
+					var[k] = v + A[k] * A[k] * w2after[i];
 			}
 			if (n > d)
 			{
 				done0 += r.d2[i] * (cu - G) * (cu - G) + r.c2[i] * G * G;
-				se0 = S * sqrt(done0 + G * G * w2after[i]);
+				if (d > 0)
+					se0 = S * sqrt(done0 + G * G * w2after[i]);
 			}
+			else
+				se0 = 0;		/* S = 0: R's robust se is 0 */
 		}
 		if (r.dn[i] + r.cn[i] == 0)
 			continue;			/* late entries only */

@@ -194,7 +194,9 @@ SurvKaplanMeier(const Survfit *sf, SurvVariance v, int ctype, const char *fname)
 				done = 0,
 				Gh = 0,
 				doneh = 0,
-				after = 0;
+				after = 0,
+				var = 0,			/* robust variance of log S at the current row */
+				varh = 0;			/* robust variance of the cumulative hazard */
 	bool		robust;
 	int			i,
 				j,
@@ -240,8 +242,6 @@ SurvKaplanMeier(const Survfit *sf, SurvVariance v, int ctype, const char *fname)
 					d = r.d[i];
 		double		a = 0,			/* hazard influence of an event at this time */
 					b = 0;			/* hazard influence of being at risk at this time */
-		double		var = 0,
-					varh = 0;
 
 		CHECK_FOR_INTERRUPTS();
 		if (d > 0)
@@ -283,10 +283,20 @@ SurvKaplanMeier(const Survfit *sf, SurvVariance v, int ctype, const char *fname)
 				G += d / (n * (n - d));
 				done += r.d2[i] * (cu - G) * (cu - G) + r.c2[i] * G * G;
 			}
-			var = done + G * G * w2after[i];
 			Gh += b;
 			doneh += r.d2[i] * (a - Gh) * (a - Gh) + r.c2[i] * Gh * Gh;
-			varh = doneh + Gh * Gh * w2after[i];
+
+			/*
+			 * Censorings alone leave both variances unchanged (a censored group moves from
+			 * "at risk" to "left" with the same influence), so they are recomputed at event
+			 * times only: the values then stay bit-identical along flat stretches, as R's
+			 * do, which R's quantile rule relies on when it removes repeated values.
+			 */
+			if (d > 0)
+			{
+				var = done + G * G * w2after[i];
+				varh = doneh + Gh * Gh * w2after[i];
+			}
 		}
 		if (r.dn[i] + r.cn[i] == 0)
 			continue;			/* late entries only: not a row of R's curve */

@@ -9,7 +9,7 @@
 # competing risks with three causes (unweighted and weighted), G-rho tests with ties, strata
 # and rho = 0.5, degenerate tests, and RMST differences.  R 4.2.2, survival 3.5.3.
 #
-# Outputs (CSV, numbers with 17 significant digits, NA for R's NA):
+# Outputs (CSV, numbers with 17 significant digits, NA for R's NA and NaN):
 #   survival_ties.csv, survival_heart.csv    the input data
 #   survival_km_curve.csv                    survfit curves (std.err on the -log S scale)
 #   survival_km_summary.csv                  summary table, medians and CIs per conf.type
@@ -22,7 +22,7 @@
 suppressPackageStartupMessages(library(survival))
 stopifnot(packageVersion("survival") == "3.5.3")
 
-num <- function(x) ifelse(is.na(x) & !is.nan(x), "NA", sprintf("%.17g", x))
+num <- function(x) ifelse(is.na(x), "NA", sprintf("%.17g", x))   # NaN too, as the shared reference does
 write_out <- function(df, file) {
   for (j in seq_along(df)) if (is.numeric(df[[j]])) df[[j]] <- num(df[[j]])
   write.csv(df, file, row.names = FALSE, quote = TRUE, na = "NA")
