@@ -116,16 +116,10 @@ CREATE FUNCTION clinnova.km_int_transfn(internal, float8, integer) RETURNS inter
 AS 'MODULE_PATHNAME', 'km_int_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION clinnova.km_weighted_transfn(internal, float8, boolean, float8) RETURNS internal
 AS 'MODULE_PATHNAME', 'km_weighted_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clinnova.km_weighted_int_transfn(internal, float8, integer, float8) RETURNS internal
-AS 'MODULE_PATHNAME', 'km_weighted_int_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION clinnova.km_entry_transfn(internal, float8, float8, boolean) RETURNS internal
 AS 'MODULE_PATHNAME', 'km_entry_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clinnova.km_entry_int_transfn(internal, float8, float8, integer) RETURNS internal
-AS 'MODULE_PATHNAME', 'km_entry_int_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION clinnova.km_entry_weighted_transfn(internal, float8, float8, boolean, float8) RETURNS internal
 AS 'MODULE_PATHNAME', 'km_entry_weighted_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clinnova.km_entry_weighted_int_transfn(internal, float8, float8, integer, float8) RETURNS internal
-AS 'MODULE_PATHNAME', 'km_entry_weighted_int_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION clinnova.km_merge_transfn(internal, clinnova.survfit) RETURNS internal
 AS 'MODULE_PATHNAME', 'km_merge_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION clinnova.cif_transfn(internal, float8, integer) RETURNS internal
@@ -135,11 +129,8 @@ AS 'MODULE_PATHNAME', 'cif_weighted_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION clinnova.km_transfn(internal, float8, boolean) IS 'transition function of km(time, event boolean)';
 COMMENT ON FUNCTION clinnova.km_int_transfn(internal, float8, integer) IS 'transition function of km(time, event integer 0/1)';
 COMMENT ON FUNCTION clinnova.km_weighted_transfn(internal, float8, boolean, float8) IS 'transition function of km(time, event boolean, weight)';
-COMMENT ON FUNCTION clinnova.km_weighted_int_transfn(internal, float8, integer, float8) IS 'transition function of km(time, event integer 0/1, weight)';
 COMMENT ON FUNCTION clinnova.km_entry_transfn(internal, float8, float8, boolean) IS 'transition function of km(entry, time, event boolean)';
-COMMENT ON FUNCTION clinnova.km_entry_int_transfn(internal, float8, float8, integer) IS 'transition function of km(entry, time, event integer 0/1)';
 COMMENT ON FUNCTION clinnova.km_entry_weighted_transfn(internal, float8, float8, boolean, float8) IS 'transition function of km(entry, time, event boolean, weight)';
-COMMENT ON FUNCTION clinnova.km_entry_weighted_int_transfn(internal, float8, float8, integer, float8) IS 'transition function of km(entry, time, event integer 0/1, weight)';
 COMMENT ON FUNCTION clinnova.km_merge_transfn(internal, clinnova.survfit) IS 'transition function of km_merge(survfit)';
 COMMENT ON FUNCTION clinnova.cif_transfn(internal, float8, integer) IS 'transition function of cif(time, cause)';
 COMMENT ON FUNCTION clinnova.cif_weighted_transfn(internal, float8, integer, float8) IS 'transition function of cif(time, cause, weight)';
@@ -156,24 +147,12 @@ CREATE AGGREGATE clinnova.km("time" float8, event boolean, weight float8) (
     SFUNC = clinnova.km_weighted_transfn, STYPE = internal, FINALFUNC = clinnova.km_finalfn,
     COMBINEFUNC = clinnova.km_combine, SERIALFUNC = clinnova.km_serialize,
     DESERIALFUNC = clinnova.km_deserialize, PARALLEL = SAFE);
-CREATE AGGREGATE clinnova.km("time" float8, event integer, weight float8) (
-    SFUNC = clinnova.km_weighted_int_transfn, STYPE = internal, FINALFUNC = clinnova.km_finalfn,
-    COMBINEFUNC = clinnova.km_combine, SERIALFUNC = clinnova.km_serialize,
-    DESERIALFUNC = clinnova.km_deserialize, PARALLEL = SAFE);
 CREATE AGGREGATE clinnova.km(entry float8, "time" float8, event boolean) (
     SFUNC = clinnova.km_entry_transfn, STYPE = internal, FINALFUNC = clinnova.km_finalfn,
     COMBINEFUNC = clinnova.km_combine, SERIALFUNC = clinnova.km_serialize,
     DESERIALFUNC = clinnova.km_deserialize, PARALLEL = SAFE);
-CREATE AGGREGATE clinnova.km(entry float8, "time" float8, event integer) (
-    SFUNC = clinnova.km_entry_int_transfn, STYPE = internal, FINALFUNC = clinnova.km_finalfn,
-    COMBINEFUNC = clinnova.km_combine, SERIALFUNC = clinnova.km_serialize,
-    DESERIALFUNC = clinnova.km_deserialize, PARALLEL = SAFE);
 CREATE AGGREGATE clinnova.km(entry float8, "time" float8, event boolean, weight float8) (
     SFUNC = clinnova.km_entry_weighted_transfn, STYPE = internal, FINALFUNC = clinnova.km_finalfn,
-    COMBINEFUNC = clinnova.km_combine, SERIALFUNC = clinnova.km_serialize,
-    DESERIALFUNC = clinnova.km_deserialize, PARALLEL = SAFE);
-CREATE AGGREGATE clinnova.km(entry float8, "time" float8, event integer, weight float8) (
-    SFUNC = clinnova.km_entry_weighted_int_transfn, STYPE = internal, FINALFUNC = clinnova.km_finalfn,
     COMBINEFUNC = clinnova.km_combine, SERIALFUNC = clinnova.km_serialize,
     DESERIALFUNC = clinnova.km_deserialize, PARALLEL = SAFE);
 CREATE AGGREGATE clinnova.km_merge(curve clinnova.survfit) (
@@ -191,11 +170,8 @@ CREATE AGGREGATE clinnova.cif("time" float8, cause integer, weight float8) (
 COMMENT ON AGGREGATE clinnova.km(float8, boolean) IS 'risk table for Kaplan-Meier from (time, event); NULL rows skipped';
 COMMENT ON AGGREGATE clinnova.km(float8, integer) IS 'risk table for Kaplan-Meier from (time, event 0/1); NULL rows skipped';
 COMMENT ON AGGREGATE clinnova.km(float8, boolean, float8) IS 'risk table with case weights (weight 0 or NULL rows skipped)';
-COMMENT ON AGGREGATE clinnova.km(float8, integer, float8) IS 'risk table with case weights, event 0/1 (weight 0 or NULL rows skipped)';
 COMMENT ON AGGREGATE clinnova.km(float8, float8, boolean) IS 'risk table of (entry, time] rows: left truncation and counting-process data';
-COMMENT ON AGGREGATE clinnova.km(float8, float8, integer) IS 'risk table of (entry, time] rows, event 0/1';
 COMMENT ON AGGREGATE clinnova.km(float8, float8, boolean, float8) IS 'risk table of weighted (entry, time] rows';
-COMMENT ON AGGREGATE clinnova.km(float8, float8, integer, float8) IS 'risk table of weighted (entry, time] rows, event 0/1';
 COMMENT ON AGGREGATE clinnova.km_merge(clinnova.survfit) IS 'sum of risk tables: equals one km over the union of their rows';
 COMMENT ON AGGREGATE clinnova.cif(float8, integer) IS 'competing-risks risk table from (time, cause): cause 0 = censored, 1..64 = event causes';
 COMMENT ON AGGREGATE clinnova.cif(float8, integer, float8) IS 'weighted competing-risks risk table (weight 0 or NULL rows skipped)';

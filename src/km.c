@@ -7,6 +7,11 @@
  * range check per argument, one slot lookup (a direct array index for integer times), one or
  * two additions.  Rows with a NULL time, event, entry or weight, and rows with weight 0, are
  * skipped (R drops zero weights too).
+ *
+ * Only km(time, event) has an integer 0/1 event overload: with integer events the three-
+ * argument forms km(time, event, weight) and km(entry, time, event) would both accept
+ * (float8, integer, integer-or-float8) arguments, and PostgreSQL would either refuse the call
+ * as ambiguous or silently pick the wrong meaning.  The other forms take a boolean event.
  */
 #include "postgres.h"
 
@@ -161,16 +166,6 @@ km_weighted_transfn(PG_FUNCTION_ARGS)
 	return KmWeighted(fcinfo, PG_GETARG_BOOL(2));
 }
 
-PG_FUNCTION_INFO_V1(km_weighted_int_transfn);
-/* km(time float8, event integer, weight float8) transition. */
-Datum
-km_weighted_int_transfn(PG_FUNCTION_ARGS)
-{
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-		KM_SKIP_ROW();
-	return KmWeighted(fcinfo, KmIntEvent(PG_GETARG_INT32(2)));
-}
-
 /* Shared body of the entry transitions: (entry, time] with event and weight (w = 1 unweighted). */
 static Datum
 KmEntry(FunctionCallInfo fcinfo, bool event, bool weighted, double w)
@@ -204,16 +199,6 @@ km_entry_transfn(PG_FUNCTION_ARGS)
 	return KmEntry(fcinfo, PG_GETARG_BOOL(3), false, 1);
 }
 
-PG_FUNCTION_INFO_V1(km_entry_int_transfn);
-/* km(entry float8, time float8, event integer) transition. */
-Datum
-km_entry_int_transfn(PG_FUNCTION_ARGS)
-{
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-		KM_SKIP_ROW();
-	return KmEntry(fcinfo, KmIntEvent(PG_GETARG_INT32(3)), false, 1);
-}
-
 PG_FUNCTION_INFO_V1(km_entry_weighted_transfn);
 /* km(entry float8, time float8, event boolean, weight float8) transition. */
 Datum
@@ -222,16 +207,6 @@ km_entry_weighted_transfn(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
 		KM_SKIP_ROW();
 	return KmEntry(fcinfo, PG_GETARG_BOOL(3), true, PG_GETARG_FLOAT8(4));
-}
-
-PG_FUNCTION_INFO_V1(km_entry_weighted_int_transfn);
-/* km(entry float8, time float8, event integer, weight float8) transition. */
-Datum
-km_entry_weighted_int_transfn(PG_FUNCTION_ARGS)
-{
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
-		KM_SKIP_ROW();
-	return KmEntry(fcinfo, KmIntEvent(PG_GETARG_INT32(3)), true, PG_GETARG_FLOAT8(4));
 }
 
 PG_FUNCTION_INFO_V1(km_merge_transfn);

@@ -35,14 +35,14 @@ UNION ALL SELECT 'km_lung_sex_weighted_greenwood', 'sex=' || sex, 'greenwood', c
             FROM lung GROUP BY sex
 UNION ALL SELECT 'ties_grp', 'grp=' || grp, 'auto', clinnova.km(time, status = 1) FROM ties GROUP BY grp
 UNION ALL SELECT 'ties_w_robust', 'grp=' || grp, 'auto', clinnova.km(time, status = 1, w) FROM ties GROUP BY grp
-UNION ALL SELECT 'ties_w_greenwood', 'grp=' || grp, 'greenwood', clinnova.km(time, status, w) FROM ties GROUP BY grp
+UNION ALL SELECT 'ties_w_greenwood', 'grp=' || grp, 'greenwood', clinnova.km(time, status = 1, w) FROM ties GROUP BY grp
 UNION ALL SELECT 'ties_wi', 'grp=' || grp, 'auto', clinnova.km(time, status = 1, wi) FROM ties GROUP BY grp
 UNION ALL SELECT 'ties_entry', 'grp=' || grp, 'auto', clinnova.km(entry, time, status = 1) FROM ties GROUP BY grp
-UNION ALL SELECT 'ties_entry_w', 'grp=' || grp, 'auto', clinnova.km(entry, time, status, w) FROM ties GROUP BY grp
-UNION ALL SELECT 'heart', '', 'auto', clinnova.km(start, stop, event) FROM heart
+UNION ALL SELECT 'ties_entry_w', 'grp=' || grp, 'auto', clinnova.km(entry, time, status = 1, w) FROM ties GROUP BY grp
+UNION ALL SELECT 'heart', '', 'auto', clinnova.km(start, stop, event = 1) FROM heart
 UNION ALL SELECT 'heart_transplant', 'transplant=' || transplant, 'auto', clinnova.km(start, stop, event = 1)
             FROM heart GROUP BY transplant
-UNION ALL SELECT case_name, '', 'auto', clinnova.km(time, status, w) FROM small WHERE case_name = 'w_to_zero'
+UNION ALL SELECT case_name, '', 'auto', clinnova.km(time, status = 1, w) FROM small WHERE case_name = 'w_to_zero'
             GROUP BY case_name
 UNION ALL SELECT case_name, '', 'auto', clinnova.km(time, status) FROM small WHERE case_name <> 'w_to_zero'
             GROUP BY case_name;
