@@ -41,7 +41,7 @@ REGRESS_CORE       = install build_info
 REGRESS_CODES      =
 
 # survival
-REGRESS_SURVIVAL   = km_reference nelson_aalen
+REGRESS_SURVIVAL   = km_reference nelson_aalen cif
 
 # cox
 REGRESS_COX        =

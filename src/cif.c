@@ -136,7 +136,9 @@ PG_FUNCTION_INFO_V1(cif_table);
  * cif_table(curve, conf_type, conf_level): per exit time, one row for the event-free state
  * (cause 0: R's pstate "(s0)", the all-cause KM) and one per cause with its cumulative
  * incidence, standard error (probability scale), confidence limits and cause-specific
- * cumulative hazard.  Tables with late entries have no standard errors (NULL).
+ * cumulative hazard.  As R's multi-state survfit, n_risk, n_event and n_censor count people
+ * even with case weights (the estimates use the weights).  Tables with late entries have no
+ * standard errors (NULL).
  */
 Datum
 cif_table(PG_FUNCTION_ARGS)
@@ -276,8 +278,8 @@ cif_table(PG_FUNCTION_ARGS)
 				SurvConfInt(p, se == 0 ? 0 : se / p, ct, z, &lo, &lon, &hi, &hin);
 			values[0] = Float8GetDatum(r.time[i]);
 			values[1] = Int32GetDatum(k + 1);
-			values[2] = Float8GetDatum(n);
-			values[3] = Float8GetDatum((k < 0) ? 0 : t.ev_w[k][i]);
+			values[2] = Float8GetDatum(r.nn[i]);
+			values[3] = Float8GetDatum((k < 0) ? 0 : t.ev_n[k][i]);
 			values[4] = Float8GetDatum(p);
 			values[5] = Float8GetDatum(se);
 			nulls[5] = !has_se;
@@ -285,7 +287,7 @@ cif_table(PG_FUNCTION_ARGS)
 			nulls[6] = lon;
 			values[7] = Float8GetDatum(hi);
 			nulls[7] = hin;
-			values[8] = Float8GetDatum(r.c[i]);
+			values[8] = Float8GetDatum(r.cn[i]);
 			values[9] = Float8GetDatum((k < 0) ? chaz0 : chaz[k]);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
