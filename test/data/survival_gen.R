@@ -170,6 +170,8 @@ write_out(do.call(rbind, cr_rows), "survival_cif_curve.csv")
 veteran <- survival::veteran
 degenerate_e0 <- data.frame(time = c(1, 2, 3, 0.5, 0.5), status = c(1, 1, 1, 0, 0), grp = c("a", "a", "a", "b", "b"))
 no_events <- data.frame(time = c(1, 2, 3, 4), status = 0, grp = c("a", "a", "b", "b"))
+# fully separated groups: p-values far in the tail (df = 1, 2, 3)
+sep <- function(k, m) data.frame(time = 1:(k * m), status = 1, grp = rep(letters[1:k], each = m))
 tests <- list(
   ties_rho0 = survdiff(Surv(time, status) ~ grp, data = ties),
   ties_rho1 = survdiff(Surv(time, status) ~ grp, data = ties, rho = 1),
@@ -178,7 +180,10 @@ tests <- list(
   ties_strata_rho1 = survdiff(Surv(time, status) ~ grp + strata(stratum), data = ties, rho = 1),
   veteran_trt_strata_rho1 = survdiff(Surv(time, status) ~ trt + strata(celltype), data = veteran, rho = 1),
   degenerate_e0 = survdiff(Surv(time, status) ~ grp, data = degenerate_e0),
-  no_events = suppressWarnings(survdiff(Surv(time, status) ~ grp, data = no_events))
+  no_events = suppressWarnings(survdiff(Surv(time, status) ~ grp, data = no_events)),
+  separated_2x300 = survdiff(Surv(time, status) ~ grp, data = sep(2, 300)),
+  separated_3x100 = survdiff(Surv(time, status) ~ grp, data = sep(3, 100)),
+  separated_4x100 = survdiff(Surv(time, status) ~ grp, data = sep(4, 100))
 )
 lr_rows <- list(); var_rows <- list()
 for (nm in names(tests)) {
