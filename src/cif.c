@@ -102,8 +102,7 @@ cif_weighted_transfn(PG_FUNCTION_ARGS)
 	cause = PG_GETARG_INT32(2);
 	CifCheckCause(cause);
 	w = PG_GETARG_FLOAT8(3);
-	if (unlikely(!(w >= 0 && w <= DBL_MAX)))
-		SurvReportBadWeight(w);
+	SurvCheckWeight(w);
 	if (w == 0)
 	{
 		if (PG_ARGISNULL(0))

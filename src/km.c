@@ -59,14 +59,6 @@ KmIntEvent(int32 e)
 	return e == 1;
 }
 
-/* 22023 unless w is finite and >= 0. */
-static inline void
-KmCheckWeight(double w)
-{
-	if (unlikely(!(w >= 0 && w <= DBL_MAX)))
-		SurvReportBadWeight(w);
-}
-
 /*
  * Count one row: an exit at time (an event when event, else a censoring) with weight w
  * (weighted states only), and, when entry >= 0, a late entry at entry.  Arguments are valid.
@@ -148,7 +140,7 @@ KmWeighted(FunctionCallInfo fcinfo, bool event)
 	SurvState  *st;
 
 	SurvCheckTime(t, "time");
-	KmCheckWeight(w);
+	SurvCheckWeight(w);
 	if (w == 0)
 		KM_SKIP_ROW();
 	st = KmGetState(fcinfo, 1, true);
@@ -180,7 +172,7 @@ KmEntry(FunctionCallInfo fcinfo, bool event, bool weighted, double w)
 		SurvReportBadEntry(entry, t);
 	if (weighted)
 	{
-		KmCheckWeight(w);
+		SurvCheckWeight(w);
 		if (w == 0)
 			KM_SKIP_ROW();
 	}

@@ -398,7 +398,9 @@ JsonbNumberValue(const JsonbValue *v, const char *input, int row, int col)
 			SurvfitSyntax(input, "\"causes\" must be a number.");
 		SurvfitSyntax(input, psprintf("Row %d, column %d must be a number.", row, col));
 	}
-	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v->val.numeric)));
+	/* out-of-range numbers become +-Infinity or 0 here and fail the checks that follow */
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
+											  NumericGetDatum(v->val.numeric)));
 }
 
 /* The object member key of container, or a syntax error naming it. */
@@ -652,15 +654,25 @@ SurvReportBadTime(double t, const char *argname)
 			 errhint("Filter or fix the row; NULL times are skipped.")));
 }
 
-/* 22023: a case weight that is negative, NaN or infinite. */
+/* 22023: a case weight that is negative, NaN, infinite or above SURV_MAX_WEIGHT. */
 void
 SurvReportBadWeight(double w)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("case weight must be a finite number >= 0"),
+			 errmsg("case weight must be a number between 0 and 1e150"),
 			 errdetail("The weight is %s.", float8out_internal(w)),
 			 errhint("Rows with weight 0 or NULL are skipped.")));
+}
+
+/* 22003: sums of case weights (or of their squares) overflowed float8. */
+void
+SurvReportWeightOverflow(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("sums of case weights are out of range for type double precision"),
+			 errhint("Rescale the weights: only their ratios matter.")));
 }
 
 /* 22023: a (start, stop] interval whose entry time is not before its exit time. */

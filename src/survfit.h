@@ -152,9 +152,24 @@ extern double SurvfitEvents(const Survfit *sf);
 
 extern void SurvReportBadTime(double t, const char *argname) pg_attribute_noreturn();
 extern void SurvReportBadWeight(double w) pg_attribute_noreturn();
+extern void SurvReportWeightOverflow(void) pg_attribute_noreturn();
 extern void SurvReportBadEntry(double entry, double time) pg_attribute_noreturn();
 extern void SurvReportBadEvent(int32 event) pg_attribute_noreturn();
 extern void SurvReportBadCause(int32 cause) pg_attribute_noreturn();
+
+/*
+ * Largest case weight: its square, summed over many rows, stays far from float8 overflow (a
+ * sum that overflows anyway is reported by SurvStateToSurvfit).
+ */
+#define SURV_MAX_WEIGHT			1e150
+
+/* 22023 unless w is in [0, SURV_MAX_WEIGHT] (NaN fails both comparisons). */
+static inline void
+SurvCheckWeight(double w)
+{
+	if (unlikely(!(w >= 0 && w <= SURV_MAX_WEIGHT)))
+		SurvReportBadWeight(w);
+}
 
 /* 22023 unless t is finite and >= 0 (NaN fails both comparisons). */
 static inline void

@@ -409,6 +409,14 @@ SurvStateToSurvfit(const SurvState *st)
 				SurvfitColumn(sf, col + 1)[i] = s[wb + 2 * k + 2];
 		}
 	}
+	if (st->weighted)
+	{
+		Size		nv = (Size) n * SurvfitNcol(flags, k);
+
+		for (i = 0; i < (int) nv; i++)
+			if (!isfinite(sf->data[i]))
+				SurvReportWeightOverflow();
+	}
 	CLINNOVA_ASSERT((SurvfitValidate(sf, ERRCODE_INTERNAL_ERROR, "survfit"), true));
 	return sf;
 }

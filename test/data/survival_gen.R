@@ -62,6 +62,7 @@ fits <- list(
   ties_w_robust = list(f = function(...) survfit(Surv(time, status) ~ grp, data = ties, weights = w, ...), tau = 30),
   ties_w_greenwood = list(f = function(...) survfit(Surv(time, status) ~ grp, data = ties, weights = w, robust = FALSE, ...), tau = 30),
   ties_wi = list(f = function(...) survfit(Surv(time, status) ~ grp, data = ties, weights = wi, ...), tau = 30),
+  ties_robust = list(f = function(...) survfit(Surv(time, status) ~ grp, data = ties, robust = TRUE, ...), tau = 30),
   ties_entry = list(f = function(...) survfit(Surv(entry, time, status) ~ grp, data = ties, ...), tau = 30),
   ties_entry_w = list(f = function(...) survfit(Surv(entry, time, status) ~ grp, data = ties, weights = w, robust = FALSE, ...), tau = 30),
   heart = list(f = function(...) survfit(Surv(start, stop, event) ~ 1, data = heart, ...), tau = 1000),

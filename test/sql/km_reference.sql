@@ -37,6 +37,7 @@ UNION ALL SELECT 'ties_grp', 'grp=' || grp, 'auto', clinnova.km(time, status = 1
 UNION ALL SELECT 'ties_w_robust', 'grp=' || grp, 'auto', clinnova.km(time, status = 1, w) FROM ties GROUP BY grp
 UNION ALL SELECT 'ties_w_greenwood', 'grp=' || grp, 'greenwood', clinnova.km(time, status = 1, w) FROM ties GROUP BY grp
 UNION ALL SELECT 'ties_wi', 'grp=' || grp, 'auto', clinnova.km(time, status = 1, wi) FROM ties GROUP BY grp
+UNION ALL SELECT 'ties_robust', 'grp=' || grp, 'robust', clinnova.km(time, status) FROM ties GROUP BY grp
 UNION ALL SELECT 'ties_entry', 'grp=' || grp, 'auto', clinnova.km(entry, time, status = 1) FROM ties GROUP BY grp
 UNION ALL SELECT 'ties_entry_w', 'grp=' || grp, 'auto', clinnova.km(entry, time, status = 1, w) FROM ties GROUP BY grp
 UNION ALL SELECT 'heart', '', 'auto', clinnova.km(start, stop, event = 1) FROM heart
