@@ -41,7 +41,7 @@ REGRESS_CORE       = install build_info
 REGRESS_CODES      =
 
 # survival
-REGRESS_SURVIVAL   = survfit_io km_reference nelson_aalen cif logrank rmst
+REGRESS_SURVIVAL   = survfit_io km km_reference nelson_aalen cif logrank rmst
 
 # cox
 REGRESS_COX        =
