@@ -41,7 +41,7 @@ REGRESS_CORE       = install build_info
 REGRESS_CODES      =
 
 # survival
-REGRESS_SURVIVAL   = survfit_io km km_reference nelson_aalen cif logrank rmst
+REGRESS_SURVIVAL   = survfit_io km km_reference nelson_aalen cif logrank rmst survival_disclosure
 
 # cox
 REGRESS_COX        =

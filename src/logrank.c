@@ -706,8 +706,12 @@ LogrankStratum(FinalCell *cells, int lo, int hi, int G, double rho,
 PG_FUNCTION_INFO_V1(logrank_finalfn);
 /*
  * The test: groups sorted by label (byte order), per-stratum accumulation, then chisq, df and
- * p.  Each cell's risk table passes disclosure control first (see SurvfitDiscloseSafe).
- * Returns NULL for no rows; 22000 when fewer than two groups have data.
+ * p.  Returns NULL for no rows; 22000 when fewer than two groups have data.
+ *
+ * Disclosure control: the result describes whole groups (counts, expectations, variances),
+ * never single times, so for a federation role the test is computed exactly, but a
+ * (stratum, group) cell of fewer than clinnova.min_cell_count people, or with a positive
+ * number of events below it, is refused (42501).
  */
 Datum
 logrank_finalfn(PG_FUNCTION_ARGS)
@@ -737,6 +741,7 @@ logrank_finalfn(PG_FUNCTION_ARGS)
 			   *vd;
 	int			dims[2],
 				lbs[2] = {1, 1};
+	bool		disclose = clinnova_disclosure_control_active();
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -770,8 +775,10 @@ logrank_finalfn(PG_FUNCTION_ARGS)
 
 		cells[i].cell = c;
 		cells[i].g = (int) (found - gsorted);
-		cells[i].sf = SurvfitDiscloseSafe(SurvStateToSurvfit(c->st), "logrank");
+		cells[i].sf = SurvStateToSurvfit(c->st);
 		nrec[cells[i].g] += SurvfitRecords(cells[i].sf);
+		if (disclose)
+			SurvDiscloseCheckGroup(SurvfitRecords(cells[i].sf), SurvfitEvents(cells[i].sf), "logrank");
 	}
 	qsort(cells, nc, sizeof(FinalCell), FinalCellCmp);
 

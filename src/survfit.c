@@ -711,36 +711,14 @@ SurvReportBadCause(int32 cause)
 /* ---- disclosure control ---- */
 
 /*
- * One merged row of the disclosure-safe table: a time and the slot values of SurvState
- * layout (people counts first, then the weighted part), see MergeRows.
+ * One row of a disclosure series: a time and the values of one kind of count there (people
+ * first, then weight sums when weighted), see SurvfitDiscloseSafe.
  */
 typedef struct DiscRow
 {
 	double		time;
-	double	   *v;
+	double		v[3];			/* people [, weight sum [, squared-weight sum]] */
 } DiscRow;
-
-/* Add row b's values into a (nv values). */
-static void
-DiscAdd(DiscRow *a, const DiscRow *b, int nv)
-{
-	int			j;
-
-	for (j = 0; j < nv; j++)
-		a->v[j] += b->v[j];
-}
-
-/* Does every people count among the first ncount values lie in {0} or [m, inf)? */
-static bool
-DiscSafe(const DiscRow *r, int ncount, int m)
-{
-	int			j;
-
-	for (j = 0; j < ncount; j++)
-		if (r->v[j] > 0 && r->v[j] < m)
-			return false;
-	return true;
-}
 
 /* Refuse a result that cannot be made safe: 42501 naming the aggregate and the threshold. */
 static void
@@ -759,21 +737,25 @@ DiscRefuse(const char *aggname, const char *what)
 }
 
 /*
- * Merge rows so that each row's counts are 0 or >= m.  forward: rows are merged towards the
- * later time (exits may only move later); otherwise towards the earlier time (entries may only
- * move earlier), scanning from the end.  Rows with equal times are always merged.  Returns
- * the new row count; refuses when even a single merged row is unsafe.
+ * Merge the rows of one series (sorted by time, counts positive) so that each count is >= m.
+ * forward: rows are merged towards the later time (exits may only move later); otherwise
+ * towards the earlier time (entries may only move earlier), scanning from the end.  Rows with
+ * equal times always merge.  An unsafe remainder at the end of the scan is folded into the
+ * rows before it.  Returns the new row count; refuses when the whole series counts fewer
+ * than m people.
  */
 static int
-MergeRows(DiscRow *rows, int n, int nv, int ncount, int m, bool forward,
-		  const char *aggname, const char *what)
+MergeSeries(DiscRow *rows, int n, int nv, int m, bool forward, const char *aggname,
+			const char *what)
 {
 	DiscRow    *out = palloc(sizeof(DiscRow) * Max(n, 1));
-	int			nout = 0;
-	int			i;
+	int			nout = 0,
+				i,
+				j;
 	bool		pending = false;
-	DiscRow		acc = {0, NULL};
+	DiscRow		acc;
 
+	memset(&acc, 0, sizeof(acc));
 	for (i = 0; i < n; i++)
 	{
 		DiscRow    *r = &rows[forward ? i : n - 1 - i];
@@ -781,15 +763,15 @@ MergeRows(DiscRow *rows, int n, int nv, int ncount, int m, bool forward,
 
 		if (!pending)
 		{
-			acc.time = r->time;
-			acc.v = palloc0(sizeof(double) * nv);
+			memset(&acc, 0, sizeof(acc));
 			pending = true;
 		}
-		DiscAdd(&acc, r, nv);
+		for (j = 0; j < nv; j++)
+			acc.v[j] += r->v[j];
 		acc.time = r->time;		/* the latest (forward) or earliest (backward) time so far */
 		if (next != NULL && next->time == r->time)
 			continue;
-		if (DiscSafe(&acc, ncount, m))
+		if (acc.v[0] >= m)
 		{
 			out[nout++] = acc;
 			pending = false;
@@ -797,32 +779,39 @@ MergeRows(DiscRow *rows, int n, int nv, int ncount, int m, bool forward,
 	}
 	if (pending)
 	{
-		/* an unsafe tail: fold it into the rows before it until the last row is safe */
-		while (nout > 0)
+		/* fold the remainder into the rows before it until it is safe */
+		while (acc.v[0] < m && nout > 0)
 		{
-			DiscRow		prev = out[--nout];
-
-			DiscAdd(&acc, &prev, nv);
-			if (DiscSafe(&acc, ncount, m))
-				break;
+			nout--;
+			for (j = 0; j < nv; j++)
+				acc.v[j] += out[nout].v[j];
 		}
-		if (!DiscSafe(&acc, ncount, m))
+		if (acc.v[0] < m)
 			DiscRefuse(aggname, what);
 		out[nout++] = acc;
 	}
-	/* backward merging produced rows from the end: put them back in time order */
-	if (!forward)
-	{
-		for (i = 0; i < nout / 2; i++)
-		{
-			DiscRow		tmp = out[i];
-
-			out[i] = out[nout - 1 - i];
-			out[nout - 1 - i] = tmp;
-		}
-	}
-	memcpy(rows, out, sizeof(DiscRow) * nout);
+	for (i = 0; i < nout; i++)
+		rows[i] = out[forward ? i : nout - 1 - i];
+	pfree(out);
 	return nout;
+}
+
+/* One value of the output table: which series (column group) and its row. */
+typedef struct DiscCell
+{
+	double		time;
+	int			series;			/* 0..k-1 events of a cause, k censored, k + 1 entered */
+	const DiscRow *row;
+} DiscCell;
+
+/* qsort: cells by time. */
+static int
+DiscCellCmp(const void *a, const void *b)
+{
+	double		x = ((const DiscCell *) a)->time,
+				y = ((const DiscCell *) b)->time;
+
+	return (x > y) - (x < y);
 }
 
 /*
@@ -842,19 +831,22 @@ SurvDiscloseCheckGroup(int64 records, double events, const char *aggname)
 
 /*
  * The disclosure-control transformation of a risk table (identity unless the current role is
- * a federation role, see clinnova_disclosure_control_active):
+ * a federation role, see clinnova_disclosure_control_active).  With m = clinnova.min_cell_count:
  *
- *   1. refuse (42501) a table describing fewer than clinnova.min_cell_count = m people;
+ *   1. a table describing fewer than m people is refused (42501);
  *   2. exit times are rounded up to the time grain (clinnova_coarsen_time), entry times down
- *      to it (an entry may only move earlier, an exit only later, so every interval still
- *      contains its exit and risk sets stay consistent);
- *   3. exit rows are merged forward in time (into the later time) until every row's events of
- *      each cause and censorings are 0 or >= m; an unsafe last group is folded back into the
- *      rows before it;
- *   4. entry rows likewise, merged backward (into the earlier time);
- *   5. a count that stays unsafe after merging everything (e.g. 3 events in total) refuses.
- * Weighted sums travel with their rows.  Every row of the result thus describes 0 or >= m
- * people in each count, and at-risk counts at exit rows are >= m as well.
+ *      to it: an exit may only move later and an entry only earlier, so every (entry, exit]
+ *      interval still contains its exit and the risk sets stay consistent;
+ *   3. each kind of count is a series of its own — the events of each cause, the censorings,
+ *      the late entries — and each series is merged independently: exits forward in time (into
+ *      the later time), entries backward (into the earlier time), until every row of the series
+ *      counts at least m people; a short remainder is folded into the rows before it.  Merging
+ *      the series separately keeps sparse censorings from dragging events along with them;
+ *   4. a series counting fewer than m people in all (say 3 events, or 2 late entries) is
+ *      refused;
+ *   5. the series are laid out again as one table over the union of their times.
+ * Weight sums travel with their counts.  Every count of the result is thus 0 or >= m people,
+ * and so is the number at risk at every exit row.
  */
 Survfit *
 SurvfitDiscloseSafe(Survfit *sf, const char *aggname)
@@ -863,20 +855,16 @@ SurvfitDiscloseSafe(Survfit *sf, const char *aggname)
 	int			m = clinnova_min_cell_count;
 	int			k = sf->ncause;
 	bool		w = (sf->flags & SURVFIT_WEIGHTED) != 0;
-	int			nexit_v = (k + 1) * (w ? 3 : 1);	/* events (n[,w,w2]) per cause, censored */
-	int			nent_v = w ? 2 : 1;
-	DiscRow    *ex,
-			   *en;
-	int			nex = 0,
-				nen = 0,
-				i,
-				j,
-				c,
-				ntime,
-				a,
-				b,
-				flags;
 	double		grain = clinnova_time_grain;
+	int			nseries = k + 2,
+				ncell = 0,
+				ntime = 0,
+				s,
+				i,
+				flags;
+	DiscRow   **rows = palloc(sizeof(DiscRow *) * nseries);
+	int		   *nrows = palloc0(sizeof(int) * nseries);
+	DiscCell   *cells;
 	Survfit    *out;
 
 	if (!clinnova_disclosure_control_active())
@@ -884,112 +872,79 @@ SurvfitDiscloseSafe(Survfit *sf, const char *aggname)
 
 	SurvDiscloseCheckGroup(SurvfitRecords(sf), 0, aggname);
 	SurvTableInit(&t, sf);
-	ex = palloc(sizeof(DiscRow) * t.ntime);
-	en = palloc(sizeof(DiscRow) * t.ntime);
-	for (i = 0; i < t.ntime; i++)
+	for (s = 0; s < nseries; s++)
 	{
-		double		exits = t.cens_n[i];
+		const double *np,
+				   *wp,
+				   *w2p;
+		bool		entry = (s == k + 1);
 
-		for (c = 0; c < k; c++)
-			exits += t.ev_n[c][i];
-		if (exits > 0)
-		{
-			/* values: counts of each cause, censored count, then weighted parts */
-			double	   *v = palloc0(sizeof(double) * nexit_v);
-
-			for (c = 0; c < k; c++)
-			{
-				v[c] = t.ev_n[c][i];
-				if (w)
-				{
-					v[k + 1 + c] = t.ev_w[c][i];
-					v[2 * k + 1 + c] = t.ev_w2[c][i];
-				}
-			}
-			v[k] = t.cens_n[i];
-			if (w)
-			{
-				v[3 * k + 1] = t.cens_w[i];
-				v[3 * k + 2] = t.cens_w2[i];
-			}
-			ex[nex].time = clinnova_coarsen_time(t.time[i]);
-			ex[nex++].v = v;
-		}
-		if (t.has_entry && t.ent_n[i] > 0)
-		{
-			double	   *v = palloc0(sizeof(double) * nent_v);
-
-			v[0] = t.ent_n[i];
-			if (w)
-				v[1] = t.ent_w[i];
-			en[nen].time = grain > 0 ? floor(t.time[i] / grain) * grain : t.time[i];
-			en[nen++].v = v;
-		}
-	}
-	/*
-	 * Exit values: [events of each cause, censored] (people, compared with m), then the
-	 * weighted parts [events_w x k, events_w2 x k, censored_w, censored_w2]; entry values:
-	 * [entered, entered_w].
-	 */
-	nex = MergeRows(ex, nex, nexit_v, k + 1, m, true, aggname,
-					"An event or censoring count stays below the minimum cell count after merging all times.");
-	if (nen > 0)
-		nen = MergeRows(en, nen, nent_v, 1, m, false, aggname,
-						"The number of late entries is below the minimum cell count.");
-
-	/* union of exit and entry times, both sorted */
-	ntime = 0;
-	for (a = 0, b = 0; a < nex || b < nen; ntime++)
-	{
-		if (b >= nen || (a < nex && ex[a].time < en[b].time))
-			a++;
-		else if (a >= nex || en[b].time < ex[a].time)
-			b++;
+		if (s < k)
+			np = t.ev_n[s], wp = t.ev_w[s], w2p = t.ev_w2[s];
+		else if (s == k)
+			np = t.cens_n, wp = t.cens_w, w2p = t.cens_w2;
+		else if (t.has_entry)
+			np = t.ent_n, wp = t.ent_w, w2p = NULL;
 		else
-			a++, b++;
+		{
+			rows[s] = NULL;
+			continue;
+		}
+		rows[s] = palloc0(sizeof(DiscRow) * t.ntime);
+		for (i = 0; i < t.ntime; i++)
+		{
+			DiscRow    *r;
+
+			if (np[i] <= 0)
+				continue;
+			r = &rows[s][nrows[s]++];
+			r->time = !entry ? clinnova_coarsen_time(t.time[i]) :
+				(grain > 0 ? floor(t.time[i] / grain) * grain : t.time[i]);
+			r->v[0] = np[i];
+			r->v[1] = wp[i];
+			r->v[2] = w2p ? w2p[i] : 0;
+		}
+		if (nrows[s] > 0)
+			nrows[s] = MergeSeries(rows[s], nrows[s], w ? 3 : 1, m, !entry, aggname,
+								   s < k ? "An event count stays below the minimum cell count after merging all times." :
+								   s == k ? "The number of censorings stays below the minimum cell count after merging all times." :
+								   "The number of late entries is below the minimum cell count.");
+		ncell += nrows[s];
 	}
+
+	/* lay the series out again over the union of their times */
+	cells = palloc(sizeof(DiscCell) * Max(ncell, 1));
+	ncell = 0;
+	for (s = 0; s < nseries; s++)
+		for (i = 0; i < nrows[s]; i++)
+		{
+			cells[ncell].time = rows[s][i].time;
+			cells[ncell].series = s;
+			cells[ncell++].row = &rows[s][i];
+		}
+	qsort(cells, ncell, sizeof(DiscCell), DiscCellCmp);
+	for (i = 0; i < ncell; i++)
+		if (i == 0 || cells[i].time != cells[i - 1].time)
+			ntime++;
 	flags = sf->flags & ~SURVFIT_ENTRY;
-	if (nen > 0)
+	if (nrows[k + 1] > 0)
 		flags |= SURVFIT_ENTRY;
 	out = SurvfitAlloc(flags, k, ntime);
-	for (a = 0, b = 0, i = 0; a < nex || b < nen; i++)
+	for (i = 0, ntime = -1; i < ncell; i++)
 	{
-		bool		take_ex,
-					take_en;
+		const DiscCell *c = &cells[i];
+		int			col;
 
-		take_ex = a < nex && (b >= nen || ex[a].time <= en[b].time);
-		take_en = b < nen && (a >= nex || en[b].time <= ex[a].time);
-		SurvfitColumn(out, 0)[i] = take_ex ? ex[a].time : en[b].time;
-		if (take_ex)
+		if (i == 0 || c->time != cells[i - 1].time)
+			SurvfitColumn(out, 0)[++ntime] = c->time;
+		col = c->series < k ? SurvfitColEvents(flags, c->series) :
+			c->series == k ? SurvfitColCensored(flags, k) : SurvfitColEntered(flags, k);
+		SurvfitColumn(out, col)[ntime] = c->row->v[0];
+		if (w)
 		{
-			double	   *v = ex[a].v;
-
-			for (c = 0; c < k; c++)
-			{
-				j = SurvfitColEvents(flags, c);
-				SurvfitColumn(out, j)[i] = v[c];
-				if (w)
-				{
-					SurvfitColumn(out, j + 1)[i] = v[k + 1 + c];
-					SurvfitColumn(out, j + 2)[i] = v[2 * k + 1 + c];
-				}
-			}
-			j = SurvfitColCensored(flags, k);
-			SurvfitColumn(out, j)[i] = v[k];
-			if (w)
-			{
-				SurvfitColumn(out, j + 1)[i] = v[3 * k + 1];
-				SurvfitColumn(out, j + 2)[i] = v[3 * k + 2];
-			}
-			a++;
-		}
-		if (take_en)
-		{
-			j = SurvfitColEntered(flags, k);
-			SurvfitColumn(out, j)[i] = en[b].v[0];
-			if (w)
-				SurvfitColumn(out, j + 1)[i] = en[b].v[1];
-			b++;
+			SurvfitColumn(out, col + 1)[ntime] = c->row->v[1];
+			if (c->series <= k)
+				SurvfitColumn(out, col + 2)[ntime] = c->row->v[2];
 		}
 	}
 	SurvfitValidate(out, ERRCODE_INTERNAL_ERROR, "survfit");
