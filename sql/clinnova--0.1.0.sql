@@ -65,6 +65,7 @@ CREATE TYPE clinnova.survfit (
 
 COMMENT ON TYPE clinnova.survfit IS
   'risk table: per distinct time the events by cause, censorings and late entries (with weight sums); input of every survival estimator';
+COMMENT ON TYPE clinnova.survfit[] IS 'array of survfit risk tables';
 COMMENT ON FUNCTION clinnova.survfit_in(cstring) IS 'text input of survfit (the JSON form survfit_out writes)';
 COMMENT ON FUNCTION clinnova.survfit_out(clinnova.survfit) IS 'text output of survfit: a JSON object, floats in shortest exact form';
 COMMENT ON FUNCTION clinnova.survfit_recv(internal) IS 'binary input of survfit (format version byte first; all checks of the text input)';
@@ -263,6 +264,7 @@ CREATE TYPE clinnova.logrank_test AS (
 );
 COMMENT ON TYPE clinnova.logrank_test IS
   'result of logrank: chisq, df, p, then per group (aligned with groups) n, observed, expected and the variance matrix';
+COMMENT ON TYPE clinnova.logrank_test[] IS 'array of logrank_test results';
 
 CREATE FUNCTION clinnova.logrank_curve_transfn(internal, text, clinnova.survfit) RETURNS internal
 AS 'MODULE_PATHNAME', 'logrank_curve_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
