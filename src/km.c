@@ -213,7 +213,16 @@ km_merge_transfn(PG_FUNCTION_ARGS)
 		KM_SKIP_ROW();
 	sf = PG_GETARG_SURVFIT_P(1);
 	st = KmGetState(fcinfo, sf->ncause, (sf->flags & SURVFIT_WEIGHTED) != 0);
+#ifdef CLINNOVA_ASSERT_CHECKING
+	{
+		int64		before = SurvStateRecords(st) + SurvfitRecords(sf);
+
+		SurvStateAddSurvfit(st, sf);
+		CLINNOVA_ASSERT(SurvStateRecords(st) == before);
+	}
+#else
 	SurvStateAddSurvfit(st, sf);
+#endif
 	PG_RETURN_POINTER(st);
 }
 
@@ -240,7 +249,16 @@ km_combine(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_POINTER(SurvStateCopy(aggcxt, b));
 	a = (SurvState *) PG_GETARG_POINTER(0);
+#ifdef CLINNOVA_ASSERT_CHECKING
+	{
+		int64		before = SurvStateRecords(a) + SurvStateRecords(b);
+
+		SurvStateAddState(a, b);
+		CLINNOVA_ASSERT(SurvStateRecords(a) == before);
+	}
+#else
 	SurvStateAddState(a, b);
+#endif
 	PG_RETURN_POINTER(a);
 }
 

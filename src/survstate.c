@@ -221,6 +221,7 @@ SurvStateReshape(SurvState *st, int ncause, bool weighted)
 			AddSlot(st, st->slots + (Size) i * st->width, oldslots + (Size) i * oldwidth, oldk, oldw);
 		pfree(oldslots);
 	}
+	CLINNOVA_ASSERT(st->width == SlotWidth(st->ncause, st->weighted));
 }
 
 /* Add every row of the risk table sf to the state (reshaping it first if needed). */
