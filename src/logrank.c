@@ -36,6 +36,9 @@
 /* Format version of the serialized logrank state. */
 #define LOGRANK_STATE_VERSION	1
 
+/* Up to this many cells a lookup compares labels one by one instead of hashing. */
+#define LOGRANK_LINEAR_CELLS	8
+
 /* One (stratum, group) cell: its label bytes and its risk table under construction. */
 typedef struct LogrankCell
 {
@@ -124,7 +127,17 @@ LogrankFindCell(LogrankState *st, const char *stratum, int slen, const char *gro
 
 	if (st->last >= 0 && CellIs(&st->cells[st->last], stratum, slen, group, glen))
 		return &st->cells[st->last];
-	if (st->index_cap > 0)
+	if (st->ncell <= LOGRANK_LINEAR_CELLS)
+	{
+		/* few cells (the usual case): comparing labels is cheaper than hashing one */
+		for (i = 0; i < st->ncell; i++)
+			if (CellIs(&st->cells[i], stratum, slen, group, glen))
+			{
+				st->last = i;
+				return &st->cells[i];
+			}
+	}
+	else if (st->index_cap > 0)
 	{
 		uint32		mask = st->index_cap - 1;
 
