@@ -26,9 +26,10 @@ SELECT name, sf::text::clinnova.survfit OPERATOR(clinnova.=) sf AS text_round_tr
 FROM tables ORDER BY name;
 
 -- binary COPY round trip
-\copy (SELECT name, sf FROM tables) TO '/tmp/clinnova_survfit_io.bin' WITH (FORMAT binary)
+-- (files go to this run's temporary directory, so concurrent test runs do not collide)
+\copy (SELECT name, sf FROM tables) TO PROGRAM 'cat > "${CLN_TMP:-/tmp}/clinnova_survfit_io.bin"' WITH (FORMAT binary)
 CREATE TEMP TABLE tables_back (name text, sf clinnova.survfit);
-\copy tables_back FROM '/tmp/clinnova_survfit_io.bin' WITH (FORMAT binary)
+\copy tables_back FROM PROGRAM 'cat "${CLN_TMP:-/tmp}/clinnova_survfit_io.bin"' WITH (FORMAT binary)
 SELECT t.name, b.sf OPERATOR(clinnova.=) t.sf AS binary_round_trip
 FROM tables t JOIN tables_back b USING (name) ORDER BY t.name;
 
@@ -74,39 +75,39 @@ CREATE TEMP TABLE raw (b bytea);
 CREATE TEMP TABLE back (sf clinnova.survfit);
 INSERT INTO raw SELECT clinnova.survfit_send(sf) FROM tables WHERE name = 'heart';
 SELECT get_byte(b, 0) AS version, get_byte(b, 1) AS flags, length(b) AS bytes FROM raw;
-\copy raw TO '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
-\copy back FROM '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
+\copy raw TO PROGRAM 'cat > "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
+\copy back FROM PROGRAM 'cat "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
 SELECT back.sf OPERATOR(clinnova.=) t.sf AS recv_ok FROM back, tables t WHERE t.name = 'heart';
 -- a wrong version byte
 UPDATE raw SET b = set_byte(b, 0, 2);
-\copy raw TO '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
-\copy back FROM '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
+\copy raw TO PROGRAM 'cat > "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
+\copy back FROM PROGRAM 'cat "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
 -- truncated
 UPDATE raw SET b = substring(set_byte(b, 0, 1) FROM 1 FOR length(b) - 3);
-\copy raw TO '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
-\copy back FROM '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
+\copy raw TO PROGRAM 'cat > "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
+\copy back FROM PROGRAM 'cat "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
 -- a row count that promises more data than present (no allocation is attempted)
 UPDATE raw SET b = '\x01000001 7fffffff'::bytea || '\x00'::bytea;
-\copy raw TO '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
-\copy back FROM '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
+\copy raw TO PROGRAM 'cat > "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
+\copy back FROM PROGRAM 'cat "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
 -- unknown flags
 UPDATE raw SET b = '\x01 80 0001 00000001'::bytea || float8send(1) || float8send(1) || float8send(0);
-\copy raw TO '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
-\copy back FROM '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
+\copy raw TO PROGRAM 'cat > "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
+\copy back FROM PROGRAM 'cat "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
 -- a well-formed message with an invalid table (time NaN): recv runs every check of the text input
 UPDATE raw SET b = '\x01 00 0001 00000001'::bytea || float8send('NaN') || float8send(1) || float8send(0);
-\copy raw TO '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
-\copy back FROM '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
+\copy raw TO PROGRAM 'cat > "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
+\copy back FROM PROGRAM 'cat "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
 -- ... and the same bytes made valid
 UPDATE raw SET b = '\x01 00 0001 00000001'::bytea || float8send(7) || float8send(1) || float8send(0);
-\copy raw TO '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
-\copy back FROM '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
+\copy raw TO PROGRAM 'cat > "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
+\copy back FROM PROGRAM 'cat "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
 SELECT sf FROM back WHERE sf::text LIKE '%[7,1,0]%';
 -- trailing bytes
 UPDATE raw SET b = b || '\x00'::bytea;
-\copy raw TO '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
-\copy back FROM '/tmp/clinnova_survfit_io_raw.bin' WITH (FORMAT binary)
-\! rm -f /tmp/clinnova_survfit_io.bin /tmp/clinnova_survfit_io_raw.bin
+\copy raw TO PROGRAM 'cat > "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
+\copy back FROM PROGRAM 'cat "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"' WITH (FORMAT binary)
+\! rm -f "${CLN_TMP:-/tmp}/clinnova_survfit_io.bin" "${CLN_TMP:-/tmp}/clinnova_survfit_io_raw.bin"
 
 -- weights: at most 1e150 (their squares stay finite); weight sums that overflow when tables
 -- are merged are reported
