@@ -285,7 +285,8 @@ typedef struct SurvRisk
 /*
  * SurvCurve: a survival curve as R's survfit reports it, one row per exit time (times with
  * only late entries are not rows).  std_err is the standard error of -log S (R's scale when
- * fit$logse is TRUE): +Infinity where S = 0 and 0 where S = 1.  cumhaz is the Nelson-Aalen
+ * fit$logse is TRUE): 0 where S = 1; where S = 0, +Infinity (Greenwood) or 0 (robust, as R's
+ * jackknife standard error of S is 0 there).  cumhaz is the Nelson-Aalen
  * (ctype 1) or Fleming-Harrington (ctype 2) cumulative hazard with its standard error.
  */
 typedef struct SurvCurve
