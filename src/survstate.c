@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "common/hashfn.h"
+#include "miscadmin.h"
 
 #include "utils/memutils.h"
 
@@ -354,6 +355,9 @@ SurvStateToSurvfit(const SurvState *st)
 	for (d = 0, i = 0; d < st->dense_len || i < nh;)
 	{
 		const double *slot = st->dense ? st->dense + (Size) d * st->width : NULL;
+
+		if (((d + i) & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 
 		if (d < st->dense_len && !SlotUsed(st, slot))
 		{
