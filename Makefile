@@ -21,7 +21,9 @@ OBJS_CODES    =
 OBJS_SURVIVAL =
 
 # cox
-OBJS_COX      =
+OBJS_COX      = src/coxoptions.o src/coxdist.o src/coxdata.o src/coxfit.o src/coxbaseline.o \
+                src/concordance.o src/coxzph.o src/coxjson.o src/coxmodel.o src/coxmodel_access.o \
+                src/coxph_predict.o src/coxstep.o src/coxph.o
 
 # models
 OBJS_MODELS   =
