@@ -18,6 +18,9 @@
  * "deaths" tree taken when the row enters the risk set and again when it leaves it (at its
  * entry time, or at the end): the difference counts the events it was compared with.
  *
+ * Memory: the linear predictor, the influences and the ranking scratch share the final
+ * function's workspace; the two trees reuse the ranking keys' storage.
+ *
  * Variance (R's concordancefit): with npair = concordant + discordant + tied.x and
  * somer = (concordant - discordant) / npair on the un-reversed counts,
  *   dfbeta_i = w_i ((I_conc,i - I_disc,i) - somer (I_conc,i + I_disc,i + I_tiedx,i)) / npair,
@@ -32,85 +35,90 @@
 #include "clinnova.h"
 #include "coxph.h"
 
-/* A linear predictor value and its sorted row, for ranking. */
-typedef struct LpItem
-{
-	double		lp;
-	int32		row;
-} LpItem;
-
-/* By lp, then row. */
-static inline int
-CompareLp(const LpItem *a, const LpItem *b)
-{
-	if (a->lp != b->lp)
-		return a->lp < b->lp ? -1 : 1;
-	return (a->row > b->row) - (a->row < b->row);
-}
-
-#define ST_SORT sort_lp_items
-#define ST_ELEMENT_TYPE LpItem
-#define ST_COMPARE(a, b) CompareLp(a, b)
-#define ST_SCOPE static
-#define ST_CHECK_FOR_INTERRUPTS
-#define ST_DECLARE
-#define ST_DEFINE
-#include "lib/sort_template.h"
-
 /*
- * Fenwick tree of weights over ranks 0..m-1: tree[] holds prefix sums (1-based), node[] the
- * weight at each rank, total the sum.  Invariant: sum(node) == total (up to roundoff).
+ * Fenwick tree of weights over ranks 0..m-1, stored 0-based (tree[i - 1] holds the classic
+ * 1-based node i), and the total.  Invariant: prefix sums of the tree are the weights of
+ * the ranks below, total is their sum (up to roundoff).
  */
 typedef struct Fenwick
 {
-	int32		m;
+	int64		m;
 	double	   *tree;
-	double	   *node;
 	double		total;
 } Fenwick;
 
-/* Allocate an empty tree of m ranks. */
+/* An empty tree of m ranks in the given storage (m doubles). */
 static void
-FenwickInit(Fenwick *f, int32 m)
+FenwickInit(Fenwick *f, int64 m, double *storage)
 {
 	f->m = m;
-	f->tree = CoxAlloc((int64) m + 1, sizeof(double), true);
-	f->node = CoxAlloc(Max(m, 1), sizeof(double), true);
+	f->tree = storage;
+	memset(storage, 0, sizeof(double) * m);
 	f->total = 0;
 }
 
 /* Add w at rank r. */
 static inline void
-FenwickAdd(Fenwick *f, int32 r, double w)
+FenwickAdd(Fenwick *f, int64 r, double w)
 {
-	int32		i;
+	int64		i;
 
-	f->node[r] += w;
 	f->total += w;
 	for (i = r + 1; i <= f->m; i += i & (-i))
-		f->tree[i] += w;
+		f->tree[i - 1] += w;
+}
+
+/* Weight of the ranks below r. */
+static inline double
+FenwickBelow(const Fenwick *f, int64 r)
+{
+	double		s = 0;
+	int64		i;
+
+	for (i = r; i > 0; i -= i & (-i))
+		s += f->tree[i - 1];
+	return s;
+}
+
+/* Weight at rank r alone: the node minus its children (entries just below it: cache-local). */
+static inline double
+FenwickPoint(const Fenwick *f, int64 r)
+{
+	int64		i = r + 1;
+	int64		stop = i - (i & (-i));
+	int64		j = i - 1;
+	double		v = f->tree[i - 1];
+
+	while (j > stop)
+	{
+		v -= f->tree[j - 1];
+		j -= j & (-j);
+	}
+	return v;
 }
 
 /* Weight strictly below, equal to and strictly above rank r. */
 static inline void
-FenwickSplit(const Fenwick *f, int32 r, double *less, double *equal, double *greater)
+FenwickSplit(const Fenwick *f, int64 r, double *less, double *equal, double *greater)
 {
-	double		s = 0;
-	int32		i;
-
-	for (i = r; i > 0; i -= i & (-i))
-		s += f->tree[i];
-	*less = s;
-	*equal = f->node[r];
-	*greater = f->total - s - f->node[r];
+	*less = FenwickBelow(f, r);
+	*equal = FenwickPoint(f, r);
+	*greater = f->total - *less - *equal;
 }
 
-/* Free a tree. */
+/* Turn the tree into the weights per rank, in place (inverse of the O(m) construction). */
 static void
-FenwickFree(Fenwick *f)
+FenwickToPoints(Fenwick *f)
 {
-	pfree(f->tree);
-	pfree(f->node);
+	int64		i;
+
+	for (i = f->m; i >= 1; i--)
+	{
+		int64		j = i + (i & (-i));
+
+		if (j <= f->m)
+			f->tree[j - 1] -= f->tree[i - 1];
+	}
 }
 
 /* Case weight of a sorted row. */
@@ -122,16 +130,18 @@ Wt(const CoxData *d, int64 i)
 
 /* Influence bookkeeping when row k enters (sign -1) or leaves (sign +1) the risk set. */
 static inline void
-InfluenceMark(const Fenwick *deaths, int32 rk, double sign, double *ia, double *ib, int64 k)
+InfluenceMark(const Fenwick *deaths, int64 rk, double sign, double *ia, double *ib, int64 k)
 {
 	double		less,
 				equal,
 				greater;
 
-	FenwickSplit(deaths, rk, &less, &equal, &greater);
-	/* conc_k += events below k's rank; disc_k += events above; tied_k += equal */
+	/* conc_k += events below k's rank; disc_k += events above; all of them compared */
+	less = FenwickBelow(deaths, rk);
+	equal = FenwickPoint(deaths, rk);
+	greater = deaths->total - less - equal;
 	ia[k] += sign * (less - greater);
-	ib[k] += sign * (less + greater + equal);
+	ib[k] += sign * deaths->total;
 }
 
 /*
@@ -139,7 +149,7 @@ InfluenceMark(const Fenwick *deaths, int32 rk, double sign, double *ia, double *
  * stratified, weighted and clustered as the model is.
  */
 void
-CoxComputeConcordance(const CoxData *d, const double *lp, CoxConcordance *c)
+CoxComputeConcordance(CoxData *d, const double *lp, CoxConcordance *c)
 {
 	int64		n = d->n;
 	double		conc = 0,
@@ -147,12 +157,21 @@ CoxComputeConcordance(const CoxData *d, const double *lp, CoxConcordance *c)
 				tiedx = 0,
 				tiedy = 0,
 				tiedxy = 0;
-	double	   *ia = CoxAlloc(n, sizeof(double), true);	/* I_conc - I_disc */
-	double	   *ib = CoxAlloc(n, sizeof(double), true);	/* I_conc + I_disc + I_tiedx */
-	int32	   *rank = CoxAlloc(n, sizeof(int32), false);
+	double	   *work = CoxWorkspace(d);
+	double	   *ia = work + n;		/* I_conc - I_disc */
+	double	   *ib = work + 2 * n;	/* I_conc + I_disc + I_tiedx */
+	uint64	   *keys = (uint64 *) (work + 3 * n);
+	int32	   *rankbuf = (int32 *) (work + 4 * n);	/* ranks of the stratum's rows */
+	uint64	   *tk = (uint64 *) (work + 4 * n);
+	int32	   *idx = (int32 *) (work + 5 * n);
+	int32	   *ti = idx + n;
 	int64	   *order = NULL;
 	int64		ordcap = 0;
 	int			s;
+
+	Assert(lp == work);			/* the linear predictor lives in slot 0 */
+	memset(ia, 0, sizeof(double) * n);
+	memset(ib, 0, sizeof(double) * n);
 
 	for (s = 0; s < d->nstrata; s++)
 	{
@@ -161,8 +180,7 @@ CoxComputeConcordance(const CoxData *d, const double *lp, CoxConcordance *c)
 					nn = hi - lo,
 					i,
 					k;
-		LpItem	   *items;
-		int32		m = 0;
+		int64		m = 0;
 		Fenwick		all,
 					deaths;
 		int64		ep = hi - 1;
@@ -171,24 +189,23 @@ CoxComputeConcordance(const CoxData *d, const double *lp, CoxConcordance *c)
 		CHECK_FOR_INTERRUPTS();
 		if (nn == 0)
 			continue;
-		/* ranks of lp within the stratum, equal values sharing a rank */
-		items = CoxAlloc(nn, sizeof(LpItem), false);
+		/* ranks of lp within the stratum, equal values sharing a rank (radix sort) */
 		for (i = 0; i < nn; i++)
 		{
-			items[i].lp = lp[lo + i];
-			items[i].row = (int32) (lo + i);
+			keys[i] = CoxDoubleKey(lp[lo + i]);
+			idx[i] = (int32) (lo + i);
 		}
-		sort_lp_items(items, nn);
+		CoxRadixSort(keys, idx, tk, ti, nn);
 		for (i = 0; i < nn; i++)
 		{
-			if (i > 0 && items[i].lp != items[i - 1].lp)
+			if (i > 0 && keys[i] != keys[i - 1])
 				m++;
-			rank[items[i].row] = m;
+			rankbuf[idx[i] - lo] = (int32) m;	/* rankbuf overlays tk, no longer needed */
 		}
 		m++;
-		pfree(items);
-		FenwickInit(&all, m);
-		FenwickInit(&deaths, m);
+		/* the two trees take the storage of the keys and of idx/ti */
+		FenwickInit(&all, m, (double *) keys);
+		FenwickInit(&deaths, m, (double *) idx);
 		if (d->entry)
 			removed = CoxAlloc(nn, sizeof(bool), true);
 
@@ -212,8 +229,8 @@ CoxComputeConcordance(const CoxData *d, const double *lp, CoxConcordance *c)
 			/* rows censored at t join the risk set first */
 			for (k = i; k >= g + nd; k--)
 			{
-				InfluenceMark(&deaths, rank[k], -1.0, ia, ib, k);
-				FenwickAdd(&all, rank[k], Wt(d, k));
+				InfluenceMark(&deaths, rankbuf[k - lo], -1.0, ia, ib, k);
+				FenwickAdd(&all, rankbuf[k - lo], Wt(d, k));
 			}
 			if (nd > 0)
 			{
@@ -224,8 +241,8 @@ CoxComputeConcordance(const CoxData *d, const double *lp, CoxConcordance *c)
 					{
 						int64		r = d->start_order[ep--];
 
-						InfluenceMark(&deaths, rank[r], 1.0, ia, ib, r);
-						FenwickAdd(&all, rank[r], -Wt(d, r));
+						InfluenceMark(&deaths, rankbuf[r - lo], 1.0, ia, ib, r);
+						FenwickAdd(&all, rankbuf[r - lo], -Wt(d, r));
 						removed[r - lo] = true;
 					}
 				}
@@ -240,8 +257,8 @@ CoxComputeConcordance(const CoxData *d, const double *lp, CoxConcordance *c)
 				{
 					int64		v = g + a;
 
-					for (b = a; b > 0 && (rank[order[b - 1]] > rank[v] ||
-										  (rank[order[b - 1]] == rank[v] && order[b - 1] > v)); b--)
+					for (b = a; b > 0 && (rankbuf[order[b - 1] - lo] > rankbuf[v - lo] ||
+										  (rankbuf[order[b - 1] - lo] == rankbuf[v - lo] && order[b - 1] > v)); b--)
 						order[b] = order[b - 1];
 					order[b] = v;
 				}
@@ -256,35 +273,53 @@ CoxComputeConcordance(const CoxData *d, const double *lp, CoxConcordance *c)
 
 					tiedy += wj * dwt;
 					dwt += wj;
-					if (a > 0 && rank[j] != rank[order[a - 1]])
+					if (a > 0 && rankbuf[j - lo] != rankbuf[order[a - 1] - lo])
 						dwt2 = 0;
 					tiedxy += wj * dwt2;
 					dwt2 += wj;
-					FenwickSplit(&all, rank[j], &less, &equal, &greater);
+					FenwickSplit(&all, rankbuf[j - lo], &less, &equal, &greater);
 					conc += wj * greater;
 					disc += wj * less;
 					tiedx += wj * equal;
 					ia[j] += greater - less;
-					ib[j] += greater + less + equal;
-					FenwickAdd(&deaths, rank[j], wj);
+					ib[j] += all.total;
+					FenwickAdd(&deaths, rankbuf[j - lo], wj);
 				}
 				/* pass 2: the events join the risk set of earlier times */
 				for (a = 0; a < nd; a++)
 				{
 					int64		j = order[a];
 
-					InfluenceMark(&deaths, rank[j], -1.0, ia, ib, j);
-					FenwickAdd(&all, rank[j], Wt(d, j));
+					InfluenceMark(&deaths, rankbuf[j - lo], -1.0, ia, ib, j);
+					FenwickAdd(&all, rankbuf[j - lo], Wt(d, j));
 				}
 			}
 			i = g - 1;
 		}
-		/* rows still at risk at the start of time leave now */
-		for (k = lo; k < hi; k++)
-			if (removed == NULL || !removed[k - lo])
-				InfluenceMark(&deaths, rank[k], 1.0, ia, ib, k);
-		FenwickFree(&all);
-		FenwickFree(&deaths);
+		/*
+		 * Rows still at risk at the start of time leave now; the deaths tree is final, so
+		 * turn it into "below - above" per rank with one pass and read it for each row.
+		 */
+		{
+			double		below = 0;
+			double		total = deaths.total;
+			int64		r;
+
+			FenwickToPoints(&deaths);
+			for (r = 0; r < m; r++)
+			{
+				double		eq = deaths.tree[r];
+
+				deaths.tree[r] = below - (total - below - eq);
+				below += eq;
+			}
+			for (k = lo; k < hi; k++)
+				if (removed == NULL || !removed[k - lo])
+				{
+					ia[k] += deaths.tree[rankbuf[k - lo]];
+					ib[k] += total;
+				}
+		}
 		if (removed)
 			pfree(removed);
 	}
@@ -338,9 +373,6 @@ CoxComputeConcordance(const CoxData *d, const double *lp, CoxConcordance *c)
 			c->std = sqrt(var / 4.0);
 		}
 	}
-	pfree(ia);
-	pfree(ib);
-	pfree(rank);
 	if (order)
 		pfree(order);
 }

@@ -34,57 +34,53 @@ Wt(const CoxData *d, int64 i)
 }
 
 /*
- * Compute the baseline of prepared data d whose x holds x - means (as CoxFit leaves it), at
- * coefficients coef (aliased ones 0).  ties selects R's ctype (efron: 2, breslow: 1).
+ * Count the distinct times and event times of each stratum of prepared data d (ntimes[s])
+ * and in total (*T, *D): the sizes of the baseline, known before it is computed so that it
+ * can be written straight into the model value.
  */
 void
-CoxComputeBaseline(const CoxData *d, CoxTies ties, const double *coef, const double *means,
-				   CoxBaseline *b)
+CoxBaselineCount(const CoxData *d, int64 *ntimes, int64 *T, int64 *D)
 {
-	int			p = d->p;
-	int64		n = d->n,
-				i,
-				T = 0,
-				D = 0;
-	int			s,
-				j;
-	double	   *risk = CoxAlloc(n, sizeof(double), false);
-	double	   *xsum = palloc(sizeof(double) * p);
-	double	   *xsum2 = palloc(sizeof(double) * p);
-	double	   *inc = palloc(sizeof(double) * p);
-	int64	   *ntimes = palloc0(sizeof(int64) * d->nstrata);
-	int64	   *nevt = palloc0(sizeof(int64) * d->nstrata);
-	int64		toff = 0,
-				eoff = 0;
+	int64		i;
+	int			s;
 
-	/* count distinct times and event times per stratum */
+	*T = *D = 0;
 	for (s = 0; s < d->nstrata; s++)
 	{
+		ntimes[s] = 0;
 		for (i = d->stratum_first[s]; i < d->stratum_first[s + 1]; i++)
 		{
 			if (i == d->stratum_first[s] || d->time[i] != d->time[i - 1])
 			{
 				ntimes[s]++;
 				if (d->status[i])
-					nevt[s]++;	/* events sort first within a time */
+					(*D)++;		/* events sort first within a time */
 			}
 		}
-		T += ntimes[s];
-		D += nevt[s];
+		*T += ntimes[s];
 	}
-	memset(b, 0, sizeof(*b));
-	b->p = p;
-	b->nstrata = d->nstrata;
-	b->ntimes = ntimes;
-	b->total_times = T;
-	b->total_events = D;
-	b->time = CoxAlloc(T, sizeof(double), false);
-	b->n_risk = CoxAlloc(T, sizeof(double), false);
-	b->n_event = CoxAlloc(T, sizeof(double), false);
-	b->n_censor = CoxAlloc(T, sizeof(double), false);
-	b->cumhaz = CoxAlloc(D, sizeof(double), false);
-	b->cumvar = CoxAlloc(D, sizeof(double), false);
-	b->cumxbar = CoxAlloc(D * (int64) p, sizeof(double), false);
+}
+
+/*
+ * Compute the baseline of prepared data d whose x holds x - means (as CoxFit leaves it), at
+ * coefficients coef (aliased ones 0), into the arrays of b (sized by CoxBaselineCount).
+ * ties selects R's ctype (efron: 2, breslow: 1).  Uses workspace slot 1 for the risks.
+ */
+void
+CoxComputeBaseline(CoxData *d, CoxTies ties, const double *coef, const double *means,
+				   CoxBaseline *b)
+{
+	int			p = d->p;
+	int64		n = d->n,
+				i;
+	int			s,
+				j;
+	double	   *risk = CoxWorkspace(d) + n;
+	double	   *xsum = palloc(sizeof(double) * p);
+	double	   *xsum2 = palloc(sizeof(double) * p);
+	double	   *inc = palloc(sizeof(double) * p);
+	int64		toff = 0,
+				eoff = 0;
 
 	CoxComputeLp(d, coef, means, risk);
 	for (i = 0; i < n; i++)
@@ -96,12 +92,17 @@ CoxComputeBaseline(const CoxData *d, CoxTies ties, const double *coef, const dou
 					hi = d->stratum_first[s + 1];
 		int64		ep = hi - 1,
 					k;
-		int64		tpos = toff + ntimes[s] - 1;	/* filled backwards */
-		int64		epos = eoff + nevt[s] - 1;
+		int64		tpos = toff + b->ntimes[s] - 1;	/* filled backwards */
+		int64		epos,
+					nevt = 0;
 		double		x1 = 0,
 					nrisk_w = 0;
 		int64		nrisk = 0;
 
+		for (i = lo; i < hi; i++)
+			if (d->status[i] && (i == lo || d->time[i] != d->time[i - 1]))
+				nevt++;
+		epos = eoff + nevt - 1;
 		CHECK_FOR_INTERRUPTS();
 		memset(xsum, 0, sizeof(double) * p);
 		i = hi - 1;
@@ -208,19 +209,17 @@ CoxComputeBaseline(const CoxData *d, CoxTies ties, const double *coef, const dou
 		}
 		Assert(tpos == toff - 1 && epos == eoff - 1);
 		/* cumulate within the stratum, in time order (R's cumsum) */
-		for (k = eoff + 1; k < eoff + nevt[s]; k++)
+		for (k = eoff + 1; k < eoff + nevt; k++)
 		{
 			b->cumhaz[k] += b->cumhaz[k - 1];
 			b->cumvar[k] += b->cumvar[k - 1];
 			for (j = 0; j < p; j++)
 				b->cumxbar[k * p + j] += b->cumxbar[(k - 1) * p + j];
 		}
-		toff += ntimes[s];
-		eoff += nevt[s];
+		toff += b->ntimes[s];
+		eoff += nevt;
 	}
-	pfree(risk);
 	pfree(xsum);
 	pfree(xsum2);
 	pfree(inc);
-	pfree(nevt);
 }

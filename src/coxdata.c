@@ -21,6 +21,7 @@
 #include "postgres.h"
 
 #include <math.h>
+#include <sys/mman.h>
 
 #include "common/hashfn.h"
 #include "miscadmin.h"
@@ -44,17 +45,47 @@
 
 /* ---- allocation ---- */
 
+/* Arrays at least this large are advised to use transparent huge pages. */
+#define COX_HUGE_ADVICE_BYTES	((Size) 4 << 20)
+#define COX_HUGE_PAGE			((uintptr_t) 2 << 20)
+
+/*
+ * Advise the kernel to back the 2 MB-aligned interior of a large fresh array with
+ * transparent huge pages (where the system allows it on request).  A fit touches every
+ * byte of its arrays, so one fault per 2 MB instead of per 4 kB saves real time: first-touch
+ * page faults are a large part of the cost of holding a million rows.  Purely advisory.
+ */
+void
+CoxAdviseHuge(void *p, Size size)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t	start = ((uintptr_t) p + COX_HUGE_PAGE - 1) & ~(COX_HUGE_PAGE - 1);
+	uintptr_t	end = ((uintptr_t) p + size) & ~(COX_HUGE_PAGE - 1);
+
+	if (size >= COX_HUGE_ADVICE_BYTES && end > start)
+		(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
+#endif
+}
+
 /* nelem * elsize bytes (zeroed if asked) in the current context; 54000 if too large. */
 void *
 CoxAlloc(int64 nelem, Size elsize, bool zero)
 {
+	Size		size;
+	void	   *p;
+
 	if (nelem < 0)
 		elog(ERROR, "clinnova: negative allocation of %lld elements", (long long) nelem);
 	if (nelem > 0 && (Size) nelem > MaxAllocHugeSize / elsize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("Cox model data of %lld elements is too large", (long long) nelem)));
-	return palloc_extended(Max((Size) nelem * elsize, 1), MCXT_ALLOC_HUGE | (zero ? MCXT_ALLOC_ZERO : 0));
+	size = Max((Size) nelem * elsize, 1);
+	p = palloc_extended(size, MCXT_ALLOC_HUGE);
+	CoxAdviseHuge(p, size);
+	if (zero)
+		memset(p, 0, size);
+	return p;
 }
 
 /* ---- name dictionary ---- */
@@ -344,8 +375,11 @@ GrowArray(void *a, int64 newcap, Size elsize)
 				 errmsg("too many rows for one Cox model"),
 				 errdetail("The aggregate holds more than %lld rows.", (long long) newcap / 2)));
 	if (a == NULL)
-		return palloc_extended((Size) newcap * elsize, MCXT_ALLOC_HUGE);
-	return repalloc_huge(a, (Size) newcap * elsize);
+		a = palloc_extended((Size) newcap * elsize, MCXT_ALLOC_HUGE);
+	else
+		a = repalloc_huge(a, (Size) newcap * elsize);
+	CoxAdviseHuge(a, (Size) newcap * elsize);
+	return a;
 }
 
 /* Make room for at least need rows in every existing column. */
@@ -981,17 +1015,117 @@ CoxDataDeserialize(bytea *b, MemoryContext mcxt)
 	return d;
 }
 
+/* ---- workspace ---- */
+
+/*
+ * The scratch every final function shares: COX_WORK_SLOTS vectors of n doubles, allocated
+ * once (in the caller's context) and reused by the sort, the Newton passes, the concordance
+ * and the baseline, so that a fit touches fresh memory once rather than per phase.
+ */
+double *
+CoxWorkspace(CoxData *d)
+{
+	if (d->work == NULL)
+		d->work = CoxAlloc(Max(d->n, 1) * (int64) COX_WORK_SLOTS, sizeof(double), false);
+	return d->work;
+}
+
+/* ---- radix sort ---- */
+
+#define RADIX_BITS	11
+#define RADIX_SIZE	(1 << RADIX_BITS)
+
+/*
+ * Stable LSD radix sort of n (key, idx) pairs by unsigned 64-bit key, 11-bit digits, skipping
+ * digits in which all keys agree.  tk and ti are scratch of n elements each; the result is
+ * left in keys/idx.
+ */
+void
+CoxRadixSort(uint64 *keys, int32 *idx, uint64 *tk, int32 *ti, int64 n)
+{
+	uint64		all_or = 0,
+				all_and = ~(uint64) 0,
+				varying;
+	int64	   *count;
+	int64		i;
+	int			shift;
+	bool		in_scratch = false;
+	uint64	   *k0 = keys;
+	int32	   *i0 = idx;
+
+	for (i = 0; i < n; i++)
+	{
+		all_or |= keys[i];
+		all_and &= keys[i];
+	}
+	varying = all_or ^ all_and;
+	if (varying == 0)
+		return;
+	count = palloc(sizeof(int64) * RADIX_SIZE);
+	for (shift = 0; shift < 64; shift += RADIX_BITS)
+	{
+		int64		sum = 0;
+		int			b;
+
+		if (((varying >> shift) & (RADIX_SIZE - 1)) == 0)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		memset(count, 0, sizeof(int64) * RADIX_SIZE);
+		for (i = 0; i < n; i++)
+			count[(keys[i] >> shift) & (RADIX_SIZE - 1)]++;
+		for (b = 0; b < RADIX_SIZE; b++)
+		{
+			int64		c = count[b];
+
+			count[b] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+		{
+			int64		pos = count[(keys[i] >> shift) & (RADIX_SIZE - 1)]++;
+
+			tk[pos] = keys[i];
+			ti[pos] = idx[i];
+		}
+		/* the sorted pairs are now in the scratch arrays: swap roles */
+		{
+			uint64	   *sk = keys;
+			int32	   *si = idx;
+
+			keys = tk;
+			idx = ti;
+			tk = sk;
+			ti = si;
+		}
+		in_scratch = !in_scratch;
+	}
+	if (in_scratch)
+	{
+		memcpy(k0, keys, sizeof(uint64) * n);
+		memcpy(i0, idx, sizeof(int32) * n);
+	}
+	pfree(count);
+}
+
+/* Order-preserving unsigned key of a double (any sign, no NaN). */
+uint64
+CoxDoubleKey(double v)
+{
+	uint64		u;
+
+	if (v == 0)
+		v = 0.0;				/* -0 sorts with +0 */
+	memcpy(&u, &v, sizeof(u));
+	return (u >> 63) ? ~u : (u | ((uint64) 1 << 63));
+}
+
 /* ---- the one-time sort ---- */
 
-/* Sort element: stratum rank, time and row index; ties are broken on the row's content. */
-typedef struct SortItem
-{
-	double		time;
-	int32		stratum;
-	int32		row;
-} SortItem;
-
-/* Compare two rows' content beyond (stratum, time): event first, entry, weight, cluster, x. */
+/*
+ * Compare two rows with equal stratum and time: events first, then entry, weight, cluster
+ * and covariates, so that the sorted order does not depend on the input order; equal rows
+ * (identical content) keep any order.
+ */
 static inline int
 CompareContent(const CoxData *d, int32 a, int32 b)
 {
@@ -1013,51 +1147,14 @@ CompareContent(const CoxData *d, int32 a, int32 b)
 		if (xa != xb)
 			return xa < xb ? -1 : 1;
 	}
-	return (a > b) - (a < b);
+	return 0;
 }
 
-/* Full comparison of two sort items. */
-static inline int
-CompareItems(const SortItem *a, const SortItem *b, const CoxData *d)
-{
-	if (a->stratum != b->stratum)
-		return a->stratum < b->stratum ? -1 : 1;
-	if (a->time != b->time)
-		return a->time < b->time ? -1 : 1;
-	return CompareContent(d, a->row, b->row);
-}
-
-#define ST_SORT sort_cox_items
-#define ST_ELEMENT_TYPE SortItem
-#define ST_COMPARE(a, b, arg) CompareItems(a, b, arg)
+#define ST_SORT sort_cox_ties
+#define ST_ELEMENT_TYPE int32
+#define ST_COMPARE(a, b, arg) CompareContent(arg, *(a), *(b))
 #define ST_COMPARE_ARG_TYPE const CoxData
 #define ST_SCOPE static
-#define ST_CHECK_FOR_INTERRUPTS
-#define ST_DECLARE
-#define ST_DEFINE
-#include "lib/sort_template.h"
-
-/* Sort element for entry times within a stratum. */
-typedef struct EntryItem
-{
-	double		entry;
-	int32		row;
-} EntryItem;
-
-/* Entry times ascending, ties by row. */
-static inline int
-CompareEntries(const EntryItem *a, const EntryItem *b)
-{
-	if (a->entry != b->entry)
-		return a->entry < b->entry ? -1 : 1;
-	return (a->row > b->row) - (a->row < b->row);
-}
-
-#define ST_SORT sort_cox_entries
-#define ST_ELEMENT_TYPE EntryItem
-#define ST_COMPARE(a, b) CompareEntries(a, b)
-#define ST_SCOPE static
-#define ST_CHECK_FOR_INTERRUPTS
 #define ST_DECLARE
 #define ST_DEFINE
 #include "lib/sort_template.h"
@@ -1098,7 +1195,7 @@ NameOrder(const CoxNames *names, int32 **rank)
 
 /*
  * Gather every column through perm in place (new row k = old row perm[k]) by following the
- * permutation's cycles; one temporary row, a visited bitmap.
+ * permutation's cycles: one temporary row and a visited bitmap, no second copy of the data.
  */
 static void
 PermuteInPlace(CoxData *d, const int32 *perm)
@@ -1177,27 +1274,16 @@ PermuteInPlace(CoxData *d, const int32 *perm)
 	pfree(xtmp);
 }
 
-/*
- * Sort the rows once for every later pass: strata renumbered in name order (the NULL stratum
- * last), clusters renumbered in name order, rows physically ordered by (stratum, time, event
- * first, content), stratum boundaries recorded, and for (start, stop] data each stratum's
- * rows ordered by entry time in start_order.  Idempotent.
- */
-void
-CoxDataPrepare(CoxData *d)
+/* Number strata and clusters in name order (the NULL stratum last); once per state. */
+static void
+RankNames(CoxData *d)
 {
 	int64		n = d->n,
 				i;
-	SortItem   *items;
-	int32	   *perm;
 	int32	   *srank = NULL;
 	int32	   *sorder = NULL;
 	int			s;
 
-	if (d->prepared)
-		return;
-
-	/* strata and clusters in name order */
 	if (d->strata)
 	{
 		sorder = NameOrder(d->strata_names, &srank);
@@ -1220,22 +1306,202 @@ CoxDataPrepare(CoxData *d)
 	d->stratum_name = MemoryContextAlloc(d->mcxt, sizeof(int32) * d->nstrata);
 	for (s = 0; s < d->nstrata; s++)
 		d->stratum_name[s] = sorder ? sorder[s] : -1;
+}
 
-	/* sort rows */
-	items = CoxAlloc(n, sizeof(SortItem), false);
+/*
+ * Sort the rows by (stratum, time), events first and content after that, in place: radix
+ * sort of the time keys in the workspace, a stable counting sort by stratum, a comparison
+ * sort of each run of equal (stratum, time), then one in-place permutation of all columns.
+ */
+static void
+SortRows(CoxData *d)
+{
+	int64		n = d->n,
+				i,
+				run;
+	double	   *work = CoxWorkspace(d);
+	uint64	   *keys = (uint64 *) work;
+	uint64	   *tk = (uint64 *) (work + n);
+	int32	   *idx = (int32 *) (work + 2 * n);
+	int32	   *ti = idx + n;
+
 	for (i = 0; i < n; i++)
 	{
-		items[i].time = d->time[i];
-		items[i].stratum = d->strata ? d->strata[i] : 0;
-		items[i].row = (int32) i;
+		keys[i] = CoxDoubleKey(d->time[i]);
+		idx[i] = (int32) i;
 	}
-	sort_cox_items(items, n, d);
-	perm = CoxAlloc(n, sizeof(int32), false);
+	CoxRadixSort(keys, idx, tk, ti, n);
+	if (d->strata && d->nstrata > 1)
+	{
+		/* stable counting sort by stratum */
+		int64	   *pos = palloc0(sizeof(int64) * (d->nstrata + 1));
+		int			s;
+
+		for (i = 0; i < n; i++)
+			pos[d->strata[idx[i]] + 1]++;
+		for (s = 0; s < d->nstrata; s++)
+			pos[s + 1] += pos[s];
+		for (i = 0; i < n; i++)
+		{
+			int64		at = pos[d->strata[idx[i]]]++;
+
+			ti[at] = idx[i];
+			tk[at] = keys[i];
+		}
+		memcpy(idx, ti, sizeof(int32) * n);
+		memcpy(keys, tk, sizeof(uint64) * n);
+		pfree(pos);
+	}
+	/* runs of equal (stratum, time): events first, then by content */
+	for (i = 0; i < n; i = run)
+	{
+		int32		si = d->strata ? d->strata[idx[i]] : 0;
+
+		for (run = i + 1; run < n && keys[run] == keys[i] &&
+			 (d->strata == NULL || d->strata[idx[run]] == si); run++)
+			;
+		if (run - i > 1)
+			sort_cox_ties(idx + i, run - i, d);
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	PermuteInPlace(d, idx);
+}
+
+/*
+ * R's timefix (aeqSurv): times (and entry times) that differ by at most sqrt(DBL_EPSILON),
+ * absolutely or relative to the mean absolute time, are the same time.  Each time is
+ * replaced by the smallest of its group; returns true when anything changed (the rows must
+ * then be sorted again).  A (start, stop] interval that collapses is an error, as in R.
+ */
+static bool
+TimeFix(CoxData *d)
+{
+	const double tol = 1.4901161193847656e-08;	/* sqrt(.Machine$double.eps) */
+	int64		n = d->n,
+				m = 0,
+				i,
+				nk;
+	double	   *work = CoxWorkspace(d);
+	uint64	   *keys = (uint64 *) work;
+	uint64	   *tk = (uint64 *) (work + 2 * n);
+	int32	   *idx = (int32 *) (work + 4 * n);
+	int32	   *ti = idx + 2 * n;
+	double	   *y;
+	double	   *cuts;
+	double		meanabs = 0;
+	int64		ncut = 0;
+	bool		tied = false;
+
+	/* the sorted distinct finite values of time and entry */
 	for (i = 0; i < n; i++)
-		perm[i] = items[i].row;
-	pfree(items);
-	PermuteInPlace(d, perm);
-	pfree(perm);
+	{
+		keys[m] = CoxDoubleKey(d->time[i]);
+		idx[m++] = 0;
+		if (d->entry && isfinite(d->entry[i]))
+		{
+			keys[m] = CoxDoubleKey(d->entry[i]);
+			idx[m++] = 0;
+		}
+	}
+	CoxRadixSort(keys, idx, tk, ti, m);
+	/* decode in place into doubles (same storage), keeping distinct values */
+	y = (double *) keys;
+	nk = 0;
+	for (i = 0; i < m; i++)
+	{
+		uint64		u = keys[i];
+		double		v;
+
+		u = (u >> 63) ? (u & ~((uint64) 1 << 63)) : ~u;
+		memcpy(&v, &u, sizeof(v));
+		if (nk == 0 || v != y[nk - 1])
+			y[nk++] = v;
+	}
+	for (i = 0; i < nk; i++)
+		meanabs += fabs(y[i]);
+	meanabs /= nk;
+	for (i = 1; i < nk && !tied; i++)
+	{
+		double		dy = y[i] - y[i - 1];
+
+		tied = dy <= tol || dy / meanabs <= tol;
+	}
+	if (!tied)
+		return false;
+	/* cuts: the first value of each group of tied values */
+	cuts = y;					/* compacted in place: cuts[k] <= y[k] */
+	for (i = 0; i < nk; i++)
+	{
+		double		dy = i > 0 ? y[i] - y[i - 1] : 0;
+
+		if (i == 0 || !(dy <= tol || dy / meanabs <= tol))
+			cuts[ncut++] = y[i];
+	}
+	/* each time becomes the largest cut <= it */
+	for (i = 0; i < n; i++)
+	{
+		int64		lo = 0,
+					hi = ncut;
+		double		ot = d->time[i];
+
+		while (lo < hi)
+		{
+			int64		mid = lo + (hi - lo) / 2;
+
+			if (cuts[mid] <= d->time[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		d->time[i] = cuts[lo - 1];
+		if (d->entry && isfinite(d->entry[i]))
+		{
+			double		oe = d->entry[i];
+
+			lo = 0;
+			hi = ncut;
+			while (lo < hi)
+			{
+				int64		mid = lo + (hi - lo) / 2;
+
+				if (cuts[mid] <= d->entry[i])
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			d->entry[i] = cuts[lo - 1];
+			if (d->entry[i] >= d->time[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_EXCEPTION),
+						 errmsg("a (start, stop] interval has effective length 0"),
+						 errdetail("Entry %s and time %s are equal within the time tolerance (R's aeqSurv).",
+								   float8out_internal(oe), float8out_internal(ot)),
+						 errhint("Use '{\"timefix\": false}' if the times are exact.")));
+		}
+	}
+	return true;
+}
+
+/*
+ * Prepare the rows for every later pass: strata and clusters numbered in name order, R's
+ * timefix when asked, rows physically sorted by (stratum, time, events first, content),
+ * stratum boundaries, and for (start, stop] data each stratum's rows ordered by entry time
+ * (start_order).  Idempotent.
+ */
+void
+CoxDataPrepare(CoxData *d, bool timefix)
+{
+	int64		n = d->n,
+				i;
+	int			s;
+
+	if (d->prepared)
+		return;
+	RankNames(d);
+	if (timefix)
+		(void) TimeFix(d);
+	SortRows(d);
 
 	/* stratum boundaries */
 	d->stratum_first = MemoryContextAllocZero(d->mcxt, sizeof(int64) * (d->nstrata + 1));
@@ -1247,19 +1513,26 @@ CoxDataPrepare(CoxData *d)
 	/* (start, stop] data: rows by entry time within each stratum */
 	if (d->entry)
 	{
-		EntryItem  *e = CoxAlloc(n, sizeof(EntryItem), false);
+		double	   *work = CoxWorkspace(d);
+		uint64	   *keys = (uint64 *) work;
+		uint64	   *tk = (uint64 *) (work + n);
+		int32	   *idx = (int32 *) (work + 2 * n);
+		int32	   *ti = idx + n;
 
-		for (i = 0; i < n; i++)
-		{
-			e[i].entry = d->entry[i];
-			e[i].row = (int32) i;
-		}
-		for (s = 0; s < d->nstrata; s++)
-			sort_cox_entries(e + d->stratum_first[s], d->stratum_first[s + 1] - d->stratum_first[s]);
 		d->start_order = MemoryContextAllocHuge(d->mcxt, sizeof(int32) * Max(n, 1));
-		for (i = 0; i < n; i++)
-			d->start_order[i] = e[i].row;
-		pfree(e);
+		for (s = 0; s < d->nstrata; s++)
+		{
+			int64		lo = d->stratum_first[s],
+						hi = d->stratum_first[s + 1];
+
+			for (i = lo; i < hi; i++)
+			{
+				keys[i - lo] = CoxDoubleKey(d->entry[i]);
+				idx[i - lo] = (int32) i;
+			}
+			CoxRadixSort(keys, idx, tk, ti, hi - lo);
+			memcpy(d->start_order + lo, idx, sizeof(int32) * (hi - lo));
+		}
 	}
 	d->prepared = true;
 #ifdef CLINNOVA_ASSERT_CHECKING
@@ -1268,7 +1541,9 @@ CoxDataPrepare(CoxData *d)
 		int32		sa = d->strata ? d->strata[i - 1] : 0;
 		int32		sb = d->strata ? d->strata[i] : 0;
 
-		CLINNOVA_ASSERT(sa < sb || (sa == sb && d->time[i - 1] <= d->time[i]));
+		CLINNOVA_ASSERT(sa < sb || (sa == sb && (d->time[i - 1] < d->time[i] ||
+												 (d->time[i - 1] == d->time[i] &&
+												  d->status[i - 1] >= d->status[i]))));
 	}
 #endif
 }

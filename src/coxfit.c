@@ -20,12 +20,18 @@
  * covariate sum at event time t, and C_i = sum over the event times at which row i is at
  * risk of w_t / D_tk (with the Efron fraction for the row's own tied event).  C_i is the
  * cumulative-hazard weight of row i; both sums are rank-k updates done block-wise with dsyrk.
- * The backward sweep (decreasing time) builds D and a; a forward sweep cumulates C.
- * The same rearrangement gives u = sum_events w_i x_i - sum_i r_i C_i x_i.
+ * The backward sweep (decreasing time) builds D and a, and records for each row the hazard
+ * weight of the event times after its own (the "tail"); at the end of a stratum the total H
+ * is known and C_i = H - tail_i, so no per-event-time storage is needed.  The same
+ * rearrangement gives u = sum_events w_i x_i - sum_i r_i C_i x_i.  (Roundoff in H - tail_i
+ * is relative to H, so it is negligible against the row's contribution r_i C_i x_i x_i'.)
  *
  * Counting-process data: a row is at risk at t when entry < t <= time; the backward sweep
- * adds rows by decreasing time and removes them by decreasing entry (start_order), and
- * C_i = H(time_i) - H(entry_i) with H the cumulative sum over event times.
+ * adds rows by decreasing time and removes them by decreasing entry (start_order), recording
+ * the tail at removal, and C_i = tail(entry_i) - tail(time_i).
+ *
+ * Memory: the n-vectors (eta, r, C) live in the final function's shared workspace; a fit
+ * allocates nothing proportional to n beyond it (the robust variance excepted).
  */
 #include "postgres.h"
 
@@ -40,11 +46,10 @@
 /* Rows per block of a rank-k update. */
 #define COX_BLOCK 256
 
-/* One event time of one stratum, as the backward sweep found it. */
+/* One event time of one stratum (kept only by the robust-variance pass). */
 typedef struct EventTime
 {
 	double		time;
-	int64		first;			/* first sorted row at this time (the events come first) */
 	int32		nevent;			/* rows with an event at this time */
 	double		hfull;			/* sum_k w / D_k: weight of rows fully at risk */
 	double		hdeath;			/* sum_k w f_k / D_k: weight of the tied events themselves */
@@ -64,11 +69,9 @@ typedef struct CoxWork
 	bool		counting;
 	double	   *center;
 	double	   *scale;
-	double	   *eta;
+	double	   *eta;			/* x beta; for (start, stop] rows, later tail(entry) */
 	double	   *r;				/* w exp(eta) */
-	double	   *c;				/* C_i, then r_i C_i */
-	EventTime  *ev;				/* event times, per stratum in increasing time */
-	int64	   *ev_first;		/* nstrata + 1 offsets into ev */
+	double	   *c;				/* tail(time), then r_i C_i */
 	double	   *a;
 	double	   *aD;
 	double	   *block;			/* COX_BLOCK x p rows for dsyrk */
@@ -194,6 +197,8 @@ CenterAndScale(CoxWork *w, bool do_scale)
 static void
 WorkInit(CoxWork *w, CoxData *d, CoxTies ties)
 {
+	double	   *work = CoxWorkspace(d);
+
 	memset(w, 0, sizeof(*w));
 	w->d = d;
 	w->p = d->p;
@@ -202,11 +207,9 @@ WorkInit(CoxWork *w, CoxData *d, CoxTies ties)
 	w->counting = CoxIsCounting(d);
 	w->center = palloc0(sizeof(double) * w->p);
 	w->scale = palloc0(sizeof(double) * w->p);
-	w->eta = CoxAlloc(w->n, sizeof(double), false);
-	w->r = CoxAlloc(w->n, sizeof(double), false);
-	w->c = CoxAlloc(w->n, sizeof(double), false);
-	w->ev = CoxAlloc(Max(d->nevents, 1), sizeof(EventTime), false);
-	w->ev_first = palloc0(sizeof(int64) * (d->nstrata + 1));
+	w->eta = work;
+	w->r = work + w->n;
+	w->c = work + 2 * w->n;
 	w->a = palloc(sizeof(double) * w->p);
 	w->aD = palloc(sizeof(double) * w->p);
 	w->block = palloc(sizeof(double) * COX_BLOCK * w->p);
@@ -216,10 +219,13 @@ WorkInit(CoxWork *w, CoxData *d, CoxTies ties)
 
 /*
  * Remove from the running sums every row of stratum rows [lo, ..) whose entry is >= t:
- * counting-process data only.  *ep walks start_order downwards.
+ * counting-process data only.  *ep walks start_order downwards.  When tail is not NULL the
+ * removed row's tail(entry) (the hazard weight of the event times after its entry) is
+ * recorded in eta, whose value the row no longer needs.
  */
 static inline void
-RemoveEntered(CoxWork *w, int64 lo, int64 *ep, double t, double *denom, int64 *nrisk)
+RemoveEntered(CoxWork *w, int64 lo, int64 *ep, double t, double *denom, int64 *nrisk,
+			  const double *tail)
 {
 	CoxData    *d = w->d;
 	int			p = w->p;
@@ -231,6 +237,8 @@ RemoveEntered(CoxWork *w, int64 lo, int64 *ep, double t, double *denom, int64 *n
 		const double *xk = d->x + k * p;
 
 		(*ep)--;
+		if (tail)
+			w->eta[k] = *tail;
 		if (--(*nrisk) == 0)
 		{
 			/* nobody left at risk: reset exactly, as agfit4 does */
@@ -250,9 +258,8 @@ RemoveEntered(CoxWork *w, int64 lo, int64 *ep, double t, double *denom, int64 *n
 }
 
 /*
- * Log-likelihood, score u and information imat at beta (internal scale).  Also leaves the
- * event times with their hazard weights in w->ev and r_i C_i in w->c.  u and imat may be NULL
- * (log-likelihood and event times only).
+ * Log-likelihood, score u and information imat at beta (internal scale); u and imat may be
+ * NULL (log-likelihood only).  Leaves r_i C_i in w->c.
  */
 static double
 RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
@@ -265,7 +272,6 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 	int			j,
 				s;
 	double		loglik = 0;
-	int64		nev = 0;
 
 	linalg_rows_dot(n, p, d->x, beta, w->eta);
 	for (i = 0; i < n; i++)
@@ -276,7 +282,6 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 		memset(imat, 0, sizeof(double) * p * p);
 	w->nblock = 0;
 
-	/* backward sweep: denominators, event-time hazards, the a a' part of imat */
 	for (s = 0; s < d->nstrata; s++)
 	{
 		int64		lo = d->stratum_first[s],
@@ -284,11 +289,12 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 		int64		ep = hi - 1;
 		int64		nrisk = 0;
 		double		denom = 0;
-		int64		sev_last;
+		double		tail = 0;	/* sum of hfull over the event times already passed */
 
 		CHECK_FOR_INTERRUPTS();
 		memset(w->a, 0, sizeof(double) * p);
-		w->ev_first[s] = nev;
+
+		/* backward sweep: denominators, hazards, the a a' part of imat, tails */
 		i = hi - 1;
 		while (i >= lo)
 		{
@@ -299,7 +305,7 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 			while (g > lo && d->time[g - 1] == t)
 				g--;
 			if (w->counting)
-				RemoveEntered(w, lo, &ep, t, &denom, &nrisk);
+				RemoveEntered(w, lo, &ep, t, &denom, &nrisk, &tail);
 			while (g + nd <= i && d->status[g + nd])
 				nd++;
 			/* rows censored at t are at risk at t */
@@ -312,6 +318,7 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 				for (j = 0; j < p; j++)
 					w->a[j] += rk * xk[j];
 				nrisk++;
+				w->c[k] = tail;
 			}
 			if (nd > 0)
 			{
@@ -319,7 +326,6 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 							wD = 0,
 							hf = 0,
 							hd = 0;
-				EventTime  *e = &w->ev[nev++];
 
 				memset(w->aD, 0, sizeof(double) * p);
 				for (k = g; k < g + nd; k++)
@@ -364,99 +370,46 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 							PushRow2(w, w->a, w->aD, f, sqrt(wt) / den, -1.0, imat);
 					}
 				}
-				e->time = t;
-				e->first = g;
-				e->nevent = nd;
-				e->hfull = hf;
-				e->hdeath = hd;
+				/* the events' own weight is hdeath at t: C = H - (tail + hf - hd) */
+				for (k = g; k < g + nd; k++)
+					w->c[k] = tail + hf - hd;
+				tail += hf;
 				denom += denD;
 				for (j = 0; j < p; j++)
 					w->a[j] += w->aD[j];
 			}
 			i = g - 1;
 		}
-		/* the stratum's event times were found in decreasing order: reverse, cumulate */
-		sev_last = nev - 1;
-		for (k = w->ev_first[s]; k < sev_last; k++, sev_last--)
+		if (u == NULL && imat == NULL)
+			continue;
+		if (imat)
+			FlushBlock(w, -1.0, imat);
+
+		/* C_i from the stratum total; then u -= r C x and imat += r C x x' */
+		if (w->counting)
 		{
-			EventTime	tmp = w->ev[k];
-
-			w->ev[k] = w->ev[sev_last];
-			w->ev[sev_last] = tmp;
+			/* rows never removed entered before every event time: tail(entry) = H */
+			for (; ep >= lo; ep--)
+				w->eta[d->start_order[ep]] = tail;
+			for (k = lo; k < hi; k++)
+				w->c[k] = w->r[k] * (w->eta[k] - w->c[k]);
 		}
-		{
-			double		h = 0;
-
-			for (k = w->ev_first[s]; k < nev; k++)
+		else
+			for (k = lo; k < hi; k++)
+				w->c[k] = w->r[k] * (tail - w->c[k]);
+		if (imat)
+			for (k = lo; k < hi; k++)
 			{
-				h += w->ev[k].hfull;
-				w->ev[k].hafter = h;
+				if (w->c[k] > 0)
+					PushRow(w, d->x + k * p, sqrt(w->c[k]), 1.0, imat);
+				if ((k & 0xFFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
 			}
-		}
-	}
-	w->ev_first[d->nstrata] = nev;
-	if (imat)
-		FlushBlock(w, -1.0, imat);
-
-	if (u == NULL && imat == NULL)
-		return loglik;
-
-	/* forward sweep: C_i, then u -= sum r_i C_i x_i and imat += sum r_i C_i x_i x_i' */
-	for (s = 0; s < d->nstrata; s++)
-	{
-		int64		lo = d->stratum_first[s],
-					hi = d->stratum_first[s + 1];
-		int64		e = w->ev_first[s],
-					eend = w->ev_first[s + 1];
-		double		hbefore = 0;	/* cumulative hfull of event times before the current */
-
-		CHECK_FOR_INTERRUPTS();
-		for (i = lo; i < hi; i++)
-		{
-			double		t = d->time[i];
-			double		ci;
-
-			while (e < eend && w->ev[e].time < t)
-			{
-				hbefore = w->ev[e].hafter;
-				e++;
-			}
-			if (e < eend && w->ev[e].time == t)
-				ci = hbefore + ((i - w->ev[e].first) < w->ev[e].nevent ? w->ev[e].hdeath : w->ev[e].hfull);
-			else
-				ci = hbefore;
-			if (w->counting && d->entry[i] > -INFINITY && e > w->ev_first[s])
-			{
-				/* subtract the hazard of event times <= entry: binary search */
-				int64		lo2 = w->ev_first[s],
-							hi2 = e;	/* event times before t */
-
-				while (lo2 < hi2)
-				{
-					int64		mid = lo2 + (hi2 - lo2) / 2;
-
-					if (w->ev[mid].time <= d->entry[i])
-						lo2 = mid + 1;
-					else
-						hi2 = mid;
-				}
-				if (lo2 > w->ev_first[s])
-					ci -= w->ev[lo2 - 1].hafter;
-			}
-			w->c[i] = w->r[i] * ci;
-		}
 	}
 	if (u)
 		linalg_rows_tdot(n, p, d->x, w->c, -1.0, u);
 	if (imat)
 	{
-		for (i = 0; i < n; i++)
-		{
-			if (w->c[i] > 0)
-				PushRow(w, d->x + i * p, sqrt(w->c[i]), 1.0, imat);
-			if ((i & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
-		}
 		FlushBlock(w, 1.0, imat);
 		linalg_symmetrize(p, imat);
 	}
@@ -514,7 +467,7 @@ ReportIteration(int iter, double loglik, int halving)
 {
 	if (clinnova_verbose)
 		ereport(NOTICE,
-				(errmsg("coxph iteration %d: log-likelihood %.15g%s", iter, loglik,
+				(errmsg("coxph iteration %d: log-likelihood %.10g%s", iter, loglik,
 						halving ? " (step halving)" : "")));
 }
 
@@ -723,9 +676,11 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 	CoxData    *d = w->d;
 	int			p = w->p;
 	int64		i,
-				nev;
+				nev = 0;
 	int			j,
 				s;
+	EventTime  *ev;
+	int64	   *ev_first = palloc0(sizeof(int64) * (d->nstrata + 1));
 	double	   *M1,
 			   *M2,
 			   *M3,
@@ -738,27 +693,117 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 	double	   *S = palloc(sizeof(double) * p);
 	double	   *Sbefore = palloc(sizeof(double) * p);
 
-	/* event times with hazards; the per-event-time means come from a second backward sweep */
-	RiskSetPass(w, beta, NULL, NULL);
-	nev = w->ev_first[d->nstrata];
+	linalg_rows_dot(w->n, p, d->x, beta, w->eta);
+	for (i = 0; i < w->n; i++)
+		w->r[i] = W(d, i) * exp(w->eta[i]);
+
+	/* event times per stratum (events sort first within a time) */
+	for (s = 0; s < d->nstrata; s++)
+	{
+		ev_first[s] = nev;
+		for (i = d->stratum_first[s]; i < d->stratum_first[s + 1]; i++)
+			if (d->status[i] && (i == d->stratum_first[s] || d->time[i] != d->time[i - 1]))
+				nev++;
+	}
+	ev_first[d->nstrata] = nev;
+	ev = CoxAlloc(Max(nev, 1), sizeof(EventTime), false);
 	M1 = CoxAlloc(Max(nev, 1) * (int64) p, sizeof(double), true);
 	tied_index = CoxAlloc(Max(nev, 1), sizeof(int64), false);
-	for (i = 0; i < nev; i++)
-	{
-		tied_index[i] = -1;
-		if (w->ties == COX_EFRON && w->ev[i].nevent > 1)
-			tied_index[i] = ntied++;
-	}
-	M2 = CoxAlloc(Max(ntied, 1) * (int64) p, sizeof(double), true);
-	M3 = CoxAlloc(Max(ntied, 1) * (int64) p, sizeof(double), true);
 
+	/* first sweep: the hazards and tie sizes of each event time */
 	for (s = 0; s < d->nstrata; s++)
 	{
 		int64		lo = d->stratum_first[s],
 					hi = d->stratum_first[s + 1];
 		int64		ep = hi - 1,
 					nrisk = 0,
-					e = w->ev_first[s + 1] - 1;
+					e = ev_first[s + 1] - 1;
+		double		denom = 0;
+
+		i = hi - 1;
+		while (i >= lo)
+		{
+			double		t = d->time[i];
+			int64		g = i,
+						k;
+			int32		nd = 0;
+
+			while (g > lo && d->time[g - 1] == t)
+				g--;
+			if (w->counting)
+				RemoveEntered(w, lo, &ep, t, &denom, &nrisk, NULL);
+			while (g + nd <= i && d->status[g + nd])
+				nd++;
+			for (k = g + nd; k <= i; k++)
+			{
+				denom += w->r[k];
+				nrisk++;
+			}
+			if (nd > 0)
+			{
+				double		denD = 0,
+							wD = 0,
+							hf = 0,
+							hd = 0;
+
+				for (k = g; k < g + nd; k++)
+				{
+					denD += w->r[k];
+					wD += W(d, k);
+					nrisk++;
+				}
+				if (w->ties == COX_BRESLOW || nd == 1)
+					hf = hd = wD / (denom + denD);
+				else
+				{
+					int32		m;
+
+					for (m = 1; m <= nd; m++)
+					{
+						double		f = (double) m / nd;
+						double		den = denom + f * denD;
+
+						hf += (wD / nd) / den;
+						hd += (wD / nd) * f / den;
+					}
+				}
+				ev[e].time = t;
+				ev[e].nevent = nd;
+				ev[e].hfull = hf;
+				ev[e].hdeath = hd;
+				e--;
+				denom += denD;
+			}
+			i = g - 1;
+		}
+		{
+			double		h = 0;
+			int64		k;
+
+			for (k = ev_first[s]; k < ev_first[s + 1]; k++)
+			{
+				h += ev[k].hfull;
+				ev[k].hafter = h;
+			}
+		}
+	}
+	for (i = 0; i < nev; i++)
+	{
+		tied_index[i] = -1;
+		if (w->ties == COX_EFRON && ev[i].nevent > 1)
+			tied_index[i] = ntied++;
+	}
+	M2 = CoxAlloc(Max(ntied, 1) * (int64) p, sizeof(double), true);
+	M3 = CoxAlloc(Max(ntied, 1) * (int64) p, sizeof(double), true);
+
+	/* second sweep: the hazard-weighted risk-set means of each event time */
+	for (s = 0; s < d->nstrata; s++)
+	{
+		int64		lo = d->stratum_first[s],
+					hi = d->stratum_first[s + 1];
+		int64		ep = hi - 1,
+					nrisk = 0,
+					e = ev_first[s + 1] - 1;
 		double		denom = 0;
 
 		CHECK_FOR_INTERRUPTS();
@@ -774,7 +819,7 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 			while (g > lo && d->time[g - 1] == t)
 				g--;
 			if (w->counting)
-				RemoveEntered(w, lo, &ep, t, &denom, &nrisk);
+				RemoveEntered(w, lo, &ep, t, &denom, &nrisk, NULL);
 			while (g + nd <= i && d->status[g + nd])
 				nd++;
 			for (k = g + nd; k <= i; k++)
@@ -790,7 +835,7 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 							wD = 0;
 				double	   *m1 = M1 + e * p;
 
-				Assert(w->ev[e].time == t);
+				Assert(ev[e].time == t);
 				memset(w->aD, 0, sizeof(double) * p);
 				for (k = g; k < g + nd; k++)
 				{
@@ -850,10 +895,10 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 		{
 			int64		k;
 
-			for (k = w->ev_first[s]; k < w->ev_first[s + 1]; k++)
+			for (k = ev_first[s]; k < ev_first[s + 1]; k++)
 				for (j = 0; j < p; j++)
 					M1cum[k * p + j] = M1[k * p + j] +
-						(k > w->ev_first[s] ? M1cum[(k - 1) * p + j] : 0.0);
+						(k > ev_first[s] ? M1cum[(k - 1) * p + j] : 0.0);
 		}
 	}
 
@@ -867,8 +912,8 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 	{
 		int64		lo = d->stratum_first[s],
 					hi = d->stratum_first[s + 1];
-		int64		e = w->ev_first[s],
-					eend = w->ev_first[s + 1];
+		int64		e = ev_first[s],
+					eend = ev_first[s + 1];
 		double		hbefore = 0;
 
 		CHECK_FOR_INTERRUPTS();
@@ -883,48 +928,48 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 			bool		own = false;	/* the row's event is at this event time */
 
 			/* event times strictly before t: running sums */
-			while (e < eend && w->ev[e].time < t)
+			while (e < eend && ev[e].time < t)
 			{
 				for (j = 0; j < p; j++)
 					Sbefore[j] += M1[e * p + j];
-				hbefore = w->ev[e].hafter;
+				hbefore = ev[e].hafter;
 				e++;
 			}
 			ci = hbefore;
 			memcpy(S, Sbefore, sizeof(double) * p);
-			if (e < eend && w->ev[e].time == t)
+			if (e < eend && ev[e].time == t)
 			{
 				own = d->status[i];
 				if (own && tied_index[e] >= 0)
 				{
 					for (j = 0; j < p; j++)
 						S[j] += M2[tied_index[e] * p + j];
-					ci += w->ev[e].hdeath;
+					ci += ev[e].hdeath;
 				}
 				else
 				{
 					for (j = 0; j < p; j++)
 						S[j] += M1[e * p + j];
-					ci += own ? w->ev[e].hdeath : w->ev[e].hfull;
+					ci += own ? ev[e].hdeath : ev[e].hfull;
 				}
 			}
 			if (w->counting && d->entry[i] > -INFINITY)
 			{
-				int64		lo2 = w->ev_first[s],
+				int64		lo2 = ev_first[s],
 							hi2 = eend;
 
 				while (lo2 < hi2)
 				{
 					int64		mid = lo2 + (hi2 - lo2) / 2;
 
-					if (w->ev[mid].time <= d->entry[i])
+					if (ev[mid].time <= d->entry[i])
 						lo2 = mid + 1;
 					else
 						hi2 = mid;
 				}
-				if (lo2 > w->ev_first[s])
+				if (lo2 > ev_first[s])
 				{
-					ci -= w->ev[lo2 - 1].hafter;
+					ci -= ev[lo2 - 1].hafter;
 					for (j = 0; j < p; j++)
 						S[j] -= M1cum[(lo2 - 1) * p + j];
 				}
@@ -940,7 +985,7 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 				{
 					/* untied or Breslow: the risk-set mean at t is M1_t / h_t */
 					for (j = 0; j < p; j++)
-						resid[j] += xi[j] - M1[e * p + j] / w->ev[e].hfull;
+						resid[j] += xi[j] - M1[e * p + j] / ev[e].hfull;
 				}
 			}
 			for (j = 0; j < p; j++)
@@ -975,6 +1020,8 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 	if (M1cum)
 		pfree(M1cum);
 	pfree(tied_index);
+	pfree(ev);
+	pfree(ev_first);
 	pfree(resid);
 	pfree(S);
 	pfree(Sbefore);
@@ -1112,7 +1159,7 @@ CoxFit(CoxData *d, const CoxOptions *o, CoxFitResult *fit)
 	bool	   *aliased = palloc0(sizeof(bool) * p);
 	int			nkept;
 
-	CoxDataPrepare(d);
+	Assert(d->prepared);
 	WorkInit(&w, d, o->ties);
 	memset(fit, 0, sizeof(*fit));
 	fit->p = p;
@@ -1238,9 +1285,6 @@ CoxFit(CoxData *d, const CoxOptions *o, CoxFitResult *fit)
 	for (i = 0; i < d->n; i++)
 		for (j = 0; j < p; j++)
 			d->x[i * p + j] = d->x[i * p + j] / w.scale[j] + (w.center[j] - fit->means[j]);
-	pfree(w.r);
-	pfree(w.c);
-	pfree(w.ev);
 	pfree(beta);
 	pfree(u);
 	pfree(imat);
@@ -1260,7 +1304,7 @@ CoxStep(CoxData *d, CoxTies ties, const double *beta, CoxStepResult *step)
 	int			j;
 	double	   *bint = palloc(sizeof(double) * p);
 
-	CoxDataPrepare(d);
+	Assert(d->prepared);
 	WorkInit(&w, d, ties);
 	step->p = p;
 	step->u = palloc0(sizeof(double) * p);

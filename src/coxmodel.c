@@ -282,35 +282,71 @@ CoxModelValidate(const CoxModelBuild *b, int code)
 
 /* ---- flatten / parse ---- */
 
-/* Store a validated model as one varlena. */
-struct varlena *
-CoxModelFlatten(const CoxModelBuild *b)
+/* Size of the names area of a model. */
+static Size
+NamesLen(const CoxModelBuild *b)
 {
-	Size		off[SEC_END + 1];
-	Size		names_len = 0,
-				total;
-	CoxModelHeader *h;
-	char	   *base,
-			   *w;
+	Size		len = 0;
 	int			j,
 				s;
-	bool		robust = (b->flags & COXMODEL_ROBUST) != 0;
-	int64		pp = (int64) b->p * b->p;
 
 	for (j = 0; j < b->p; j++)
-		names_len += NameSize(b->terms[j]);
+		len += NameSize(b->terms[j]);
 	for (s = 0; s < b->nstrata; s++)
-		names_len += NameSize(b->strata[s]);
-	total = Layout(b->p, b->nstrata, b->ntimes, b->nevtimes, robust, names_len, off);
+		len += NameSize(b->strata[s]);
+	return len;
+}
+
+/*
+ * Allocate the value of a model whose sizes (p, nstrata, ntimes, nevtimes, flags, names) are
+ * set, and point b's baseline arrays into it, so that the baseline can be computed in place
+ * (no copy of what may be the largest part of the model).  CoxModelFinish completes it.
+ */
+struct varlena *
+CoxModelAllocate(CoxModelBuild *b)
+{
+	Size		off[SEC_END + 1];
+	Size		total;
+	char	   *base;
+	bool		robust = (b->flags & COXMODEL_ROBUST) != 0;
+
+	total = Layout(b->p, b->nstrata, b->ntimes, b->nevtimes, robust, NamesLen(b), off);
 	if (total == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("the Cox model is too large to store"),
 				 errdetail("The baseline hazard has %lld times.", (long long) b->ntimes),
 				 errhint("Fit with '{\"baseline\": false}' to keep the model without its baseline hazard.")));
-	base = palloc0(total);
-	h = (CoxModelHeader *) base;
-	SET_VARSIZE(h, total);
+	base = palloc(total);
+	CoxAdviseHuge(base, total);
+	memset(base, 0, sizeof(CoxModelHeader));
+	SET_VARSIZE(base, total);
+	b->time = (double *) (base + off[SEC_TIME]);
+	b->n_risk = (double *) (base + off[SEC_NRISK]);
+	b->n_event = (double *) (base + off[SEC_NEVENT]);
+	b->n_censor = (double *) (base + off[SEC_NCENSOR]);
+	b->cumhaz = (double *) (base + off[SEC_CUMHAZ]);
+	b->cumvar = (double *) (base + off[SEC_CUMVAR]);
+	b->cumxbar = (double *) (base + off[SEC_CUMXBAR]);
+	return (struct varlena *) base;
+}
+
+/* Copy into v what is not there yet: header, coefficients, variances, counts and names. */
+void
+CoxModelFinish(const CoxModelBuild *b, struct varlena *v)
+{
+	Size		off[SEC_END + 1];
+	CoxModelHeader *h = (CoxModelHeader *) v;
+	char	   *base = (char *) v;
+	char	   *w;
+	int			j,
+				s;
+	bool		robust = (b->flags & COXMODEL_ROBUST) != 0;
+	int64		pp = (int64) b->p * b->p;
+	Size		names_len = NamesLen(b);
+
+	if (Layout(b->p, b->nstrata, b->ntimes, b->nevtimes, robust, names_len, off) != VARSIZE(v))
+		elog(ERROR, "clinnova: coxmodel sizes changed between allocation and completion");
 	h->version = COXMODEL_VERSION;
 	h->ties = (uint8) b->ties;
 	h->flags = b->flags;
@@ -336,26 +372,39 @@ CoxModelFlatten(const CoxModelBuild *b)
 		memcpy(base + off[SEC_RVAR], b->robust_var, sizeof(double) * pp);
 	if (b->nstrata > 0 && b->stratum_ntimes)
 		memcpy(base + off[SEC_NTIMES], b->stratum_ntimes, sizeof(int64) * b->nstrata);
-	if (b->ntimes > 0)
-	{
-		memcpy(base + off[SEC_TIME], b->time, sizeof(double) * b->ntimes);
-		memcpy(base + off[SEC_NRISK], b->n_risk, sizeof(double) * b->ntimes);
-		memcpy(base + off[SEC_NEVENT], b->n_event, sizeof(double) * b->ntimes);
-		memcpy(base + off[SEC_NCENSOR], b->n_censor, sizeof(double) * b->ntimes);
-	}
-	if (b->nevtimes > 0)
-	{
-		memcpy(base + off[SEC_CUMHAZ], b->cumhaz, sizeof(double) * b->nevtimes);
-		memcpy(base + off[SEC_CUMVAR], b->cumvar, sizeof(double) * b->nevtimes);
-		memcpy(base + off[SEC_CUMXBAR], b->cumxbar, sizeof(double) * b->nevtimes * b->p);
-	}
+	else
+		memset(base + off[SEC_NTIMES], 0, sizeof(int64) * b->nstrata);
 	w = base + off[SEC_NAMES];
+	memset(w, 0, names_len);
 	for (j = 0; j < b->p; j++)
 		w = PutName(w, b->terms[j]);
 	for (s = 0; s < b->nstrata; s++)
 		w = PutName(w, b->strata[s]);
-	Assert(w == base + total);
-	return (struct varlena *) base;
+	Assert(w == base + off[SEC_END]);
+}
+
+/* Store a validated model as one varlena (arrays copied from b). */
+struct varlena *
+CoxModelFlatten(const CoxModelBuild *b)
+{
+	CoxModelBuild c = *b;
+	struct varlena *v = CoxModelAllocate(&c);
+
+	if (b->ntimes > 0)
+	{
+		memcpy(c.time, b->time, sizeof(double) * b->ntimes);
+		memcpy(c.n_risk, b->n_risk, sizeof(double) * b->ntimes);
+		memcpy(c.n_event, b->n_event, sizeof(double) * b->ntimes);
+		memcpy(c.n_censor, b->n_censor, sizeof(double) * b->ntimes);
+	}
+	if (b->nevtimes > 0)
+	{
+		memcpy(c.cumhaz, b->cumhaz, sizeof(double) * b->nevtimes);
+		memcpy(c.cumvar, b->cumvar, sizeof(double) * b->nevtimes);
+		memcpy(c.cumxbar, b->cumxbar, sizeof(double) * b->nevtimes * b->p);
+	}
+	CoxModelFinish(b, v);
+	return v;
 }
 
 /* A stored model that fails a structural check: corrupt data, not user input. */
@@ -504,11 +553,14 @@ CoxModelFindStratum(const CoxModel *m, const char *name, bool isnull)
 
 /* ---- a model from a fit ---- */
 
-/* Gather a fit, its concordance and baseline into a model under construction. */
+/*
+ * Gather a fit and its concordance into a model under construction; with baseline, also its
+ * sizes (CoxModelAllocate then provides the arrays CoxComputeBaseline fills).
+ */
 void
 CoxModelBuildFromFit(CoxModelBuild *b, const CoxData *d, const CoxOptions *o,
 					 const CoxFitResult *fit, const CoxConcordance *conc,
-					 const CoxBaseline *base)
+					 bool baseline)
 {
 	int			j,
 				s;
@@ -520,7 +572,7 @@ CoxModelBuildFromFit(CoxModelBuild *b, const CoxData *d, const CoxOptions *o,
 		(fit->converged ? COXMODEL_CONVERGED : 0) |
 		(fit->counting ? COXMODEL_COUNTING : 0) |
 		(conc ? COXMODEL_HAS_CONC : 0) |
-		(base ? COXMODEL_HAS_BASELINE : 0);
+		(baseline ? COXMODEL_HAS_BASELINE : 0);
 	b->p = p;
 	b->iterations = fit->iterations;
 	b->n = d->n;
@@ -559,18 +611,10 @@ CoxModelBuildFromFit(CoxModelBuild *b, const CoxData *d, const CoxOptions *o,
 	for (s = 0; s < d->nstrata; s++)
 		b->strata[s] = d->stratum_name[s] < 0 ? NULL :
 			(char *) CoxNamesGet(d->strata_names, d->stratum_name[s]);
-	if (base)
+	if (baseline)
 	{
-		b->stratum_ntimes = base->ntimes;
-		b->ntimes = base->total_times;
-		b->nevtimes = base->total_events;
-		b->time = base->time;
-		b->n_risk = base->n_risk;
-		b->n_event = base->n_event;
-		b->n_censor = base->n_censor;
-		b->cumhaz = base->cumhaz;
-		b->cumvar = base->cumvar;
-		b->cumxbar = base->cumxbar;
+		b->stratum_ntimes = palloc(sizeof(int64) * Max(d->nstrata, 1));
+		CoxBaselineCount(d, b->stratum_ntimes, &b->ntimes, &b->nevtimes);
 	}
 }
 

@@ -17,6 +17,8 @@
  *   robust        fit              true, false or null (null: as R decides)
  *   concordance   fit              compute Harrell's C (true)
  *   baseline      fit              keep the baseline hazard in the model (true)
+ *   timefix       fit, step, zph   treat times equal within sqrt(DBL_EPSILON) as tied (true),
+ *                                  R's coxph(..., timefix = TRUE) via aeqSurv
  *   transform     zph              "km" (default), "identity", "rank", "log"
  *   assign        zph              term of each column (columns sharing a name form one term)
  *   global        zph              add the GLOBAL row (true)
@@ -47,6 +49,7 @@ CoxOptionsInit(CoxOptions *o)
 	o->robust = -1;
 	o->concordance = true;
 	o->baseline = true;
+	o->timefix = true;
 	o->nterms = -1;
 	o->terms = NULL;
 	o->transform = COX_ZPH_KM;
@@ -235,6 +238,8 @@ CoxOptionsParse(CoxOptions *o, Jsonb *jb, int allowed, const char *fname)
 				o->concordance = OptBool(&v, fname, key);
 			else if (strcmp(key, "baseline") == 0 && fit)
 				o->baseline = OptBool(&v, fname, key);
+			else if (strcmp(key, "timefix") == 0)
+				o->timefix = OptBool(&v, fname, key);
 			else if (strcmp(key, "transform") == 0 && zph)
 			{
 				char	   *s = OptString(&v, fname, key, "\"km\", \"identity\", \"rank\" or \"log\"");
@@ -264,9 +269,9 @@ CoxOptionsParse(CoxOptions *o, Jsonb *jb, int allowed, const char *fname)
 						 errmsg("unknown option \"%s\" for %s", key, fname),
 						 errhint("%s accepts %s.", fname,
 								 (allowed & COX_OPT_FIT) ?
-								 "ties, terms, max_iter, tol, toler_chol, toler_inf, conf_level, robust, concordance and baseline" :
-								 (allowed & COX_OPT_ZPH) ? "transform, assign and global" :
-								 "ties, terms, toler_chol and conf_level")));
+								 "ties, terms, max_iter, tol, toler_chol, toler_inf, conf_level, robust, concordance, baseline and timefix" :
+								 (allowed & COX_OPT_ZPH) ? "transform, assign, global and timefix" :
+								 "ties, terms, toler_chol, conf_level and timefix")));
 		}
 	}
 	if (o->toler_inf < 0)

@@ -22,6 +22,7 @@
 #include "postgres.h"
 
 #include <math.h>
+#include <time.h>
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
@@ -277,6 +278,16 @@ coxph_deserialfn(PG_FUNCTION_ARGS)
 
 /* ---- final functions ---- */
 
+/* CPU seconds used by this backend, for the verbose phase timings (robust to a busy machine). */
+static double
+Seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 /* Parse the state's options for a function. */
 static void
 StateOptions(const CoxData *d, CoxOptions *o, int allowed, const char *fname)
@@ -295,6 +306,12 @@ coxph_finalfn(PG_FUNCTION_ARGS)
 	CoxConcordance conc;
 	CoxBaseline base;
 	CoxModelBuild b;
+	struct varlena *model;
+	double		t0,
+				t1,
+				t2,
+				t3,
+				t4;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -310,15 +327,40 @@ coxph_finalfn(PG_FUNCTION_ARGS)
 				 errmsg("cannot fit a Cox model without events"),
 				 errdetail("All %lld rows are censored.", (long long) d->n),
 				 errhint("Check how the event column is coded (event must be true for an observed event).")));
+	t0 = Seconds();
+	CoxDataPrepare(d, o.timefix);
+	t1 = Seconds();
 	CoxFit(d, &o, &fit);
+	t2 = Seconds();
 	if (o.concordance)
 		CoxComputeConcordance(d, fit.lp, &conc);
+	t3 = Seconds();
+	CoxModelBuildFromFit(&b, d, &o, &fit, o.concordance ? &conc : NULL, o.baseline);
+	model = CoxModelAllocate(&b);
 	if (o.baseline)
+	{
+		base.p = d->p;
+		base.nstrata = d->nstrata;
+		base.ntimes = b.stratum_ntimes;
+		base.total_times = b.ntimes;
+		base.total_events = b.nevtimes;
+		base.time = b.time;
+		base.n_risk = b.n_risk;
+		base.n_event = b.n_event;
+		base.n_censor = b.n_censor;
+		base.cumhaz = b.cumhaz;
+		base.cumvar = b.cumvar;
+		base.cumxbar = b.cumxbar;
 		CoxComputeBaseline(d, o.ties, fit.coef, fit.means, &base);
-	CoxModelBuildFromFit(&b, d, &o, &fit, o.concordance ? &conc : NULL,
-						 o.baseline ? &base : NULL);
+	}
+	t4 = Seconds();
 	CoxModelValidate(&b, ERRCODE_DATA_EXCEPTION);
-	PG_RETURN_POINTER(CoxModelFlatten(&b));
+	CoxModelFinish(&b, model);
+	if (clinnova_verbose)
+		ereport(NOTICE,
+				(errmsg("coxph: %lld rows, CPU seconds: sort %.3f, fit %.3f, concordance %.3f, baseline %.3f, checks %.3f",
+						(long long) d->n, t1 - t0, t2 - t1, t3 - t2, t4 - t3, Seconds() - t4)));
+	PG_RETURN_POINTER(model);
 }
 
 /* coxph_step final: log-likelihood, score and information at the given beta. */
@@ -351,6 +393,7 @@ coxph_step_finalfn(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("beta must hold finite numbers")));
 	CoxDisclosureCheckCounts("coxph_step", d->n, d->nevents);
+	CoxDataPrepare(d, o.timefix);
 	CoxStep(d, o.ties, beta, &st);
 	h = CoxStepMake(d->p, o.ties);
 	h->n = d->n;
@@ -416,6 +459,7 @@ cox_zph_finalfn(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("cannot test proportional hazards without events")));
 	CoxDisclosureCheckCounts("cox_zph", d->n, d->nevents);
+	CoxDataPrepare(d, o.timefix);
 	CoxZphCompute(d, m, &o, &res);
 
 	rowtype = ZphRowType();

@@ -71,6 +71,7 @@ typedef struct CoxOptions
 	int			robust;			/* -1 = as R (weights non-integer or cluster given) */
 	bool		concordance;	/* compute Harrell's C */
 	bool		baseline;		/* keep the baseline hazard in the model */
+	bool		timefix;		/* merge times equal within sqrt(DBL_EPSILON) (R's aeqSurv) */
 	int			nterms;			/* -1 when "terms" is absent */
 	char	  **terms;
 	/* cox_zph only */
@@ -138,7 +139,11 @@ typedef struct CoxData
 	int64	   *stratum_first;	/* nstrata + 1 row offsets */
 	int32	   *stratum_name;	/* name id of each sorted stratum (-1: the NULL stratum) */
 	int32	   *start_order;	/* (start, stop] data: rows of each stratum by entry time */
+	double	   *work;			/* COX_WORK_SLOTS x n doubles of scratch (CoxWorkspace) */
 } CoxData;
+
+/* Vectors of n doubles in the shared workspace of a final function. */
+#define COX_WORK_SLOTS 6
 
 /* One input row, as the transition functions hand it over. */
 typedef struct CoxRow
@@ -160,12 +165,16 @@ extern void CoxDataAddRow(CoxData *d, const CoxRow *row);
 extern CoxData *CoxDataCombine(CoxData *a, CoxData *b, MemoryContext mcxt);
 extern bytea *CoxDataSerialize(CoxData *d);
 extern CoxData *CoxDataDeserialize(bytea *b, MemoryContext mcxt);
-extern void CoxDataPrepare(CoxData *d);
+extern void CoxDataPrepare(CoxData *d, bool timefix);
+extern double *CoxWorkspace(CoxData *d);
+extern void CoxRadixSort(uint64 *keys, int32 *idx, uint64 *tk, int32 *ti, int64 n);
+extern uint64 CoxDoubleKey(double v);
 extern void CoxDataCheck(const CoxData *d);
 extern int	CoxNamesCount(const CoxNames *names);
 extern const char *CoxNamesGet(const CoxNames *names, int id);
 extern int	CoxDataClusterCount(const CoxData *d);
 extern void *CoxAlloc(int64 nelem, Size elsize, bool zero);
+extern void CoxAdviseHuge(void *p, Size size);
 
 /* ---- fitting (coxfit.c) ---- */
 
@@ -240,7 +249,8 @@ typedef struct CoxBaseline
 	double	   *cumxbar;		/* per event time, p values */
 } CoxBaseline;
 
-extern void CoxComputeBaseline(const CoxData *d, CoxTies ties, const double *coef,
+extern void CoxBaselineCount(const CoxData *d, int64 *ntimes, int64 *T, int64 *D);
+extern void CoxComputeBaseline(CoxData *d, CoxTies ties, const double *coef,
 							   const double *means, CoxBaseline *b);
 
 /* ---- concordance (concordance.c) ---- */
@@ -256,7 +266,7 @@ typedef struct CoxConcordance
 	double		std;
 } CoxConcordance;
 
-extern void CoxComputeConcordance(const CoxData *d, const double *lp, CoxConcordance *c);
+extern void CoxComputeConcordance(CoxData *d, const double *lp, CoxConcordance *c);
 
 /* ---- proportional-hazards test (coxzph.c) ---- */
 
@@ -381,6 +391,8 @@ typedef struct CoxModelBuild
 
 extern void CoxModelValidate(const CoxModelBuild *b, int errcode_for_errors);
 extern struct varlena *CoxModelFlatten(const CoxModelBuild *b);
+extern struct varlena *CoxModelAllocate(CoxModelBuild *b);
+extern void CoxModelFinish(const CoxModelBuild *b, struct varlena *v);
 extern CoxModel *CoxModelParse(struct varlena *v);
 extern double CoxModelZ(const CoxModel *m);
 extern const double *CoxModelVar(const CoxModel *m);
@@ -388,7 +400,7 @@ extern int	CoxModelFindStratum(const CoxModel *m, const char *name, bool isnull)
 extern void CoxRequireBaseline(const CoxModel *m, const char *fname);
 extern void CoxModelBuildFromFit(CoxModelBuild *b, const CoxData *d, const CoxOptions *o,
 								 const CoxFitResult *fit, const CoxConcordance *conc,
-								 const CoxBaseline *base);
+								 bool baseline);
 
 /* ---- coxstep type (coxstep.c) ---- */
 

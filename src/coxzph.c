@@ -391,7 +391,7 @@ CoxZphCompute(CoxData *d, const CoxModel *m, const CoxOptions *o, CoxZphResult *
 	int		   *termfirst = palloc(sizeof(int) * (p + 2));
 	int		   *idx;
 
-	CoxDataPrepare(d);
+	Assert(d->prepared);
 	if (o->nassign >= 0 && o->nassign != p)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
