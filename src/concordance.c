@@ -121,6 +121,30 @@ FenwickToPoints(Fenwick *f)
 	}
 }
 
+/* A tied event and its rank, for ordering the events of one time by their risk score. */
+typedef struct TiedEvent
+{
+	int64		rank;
+	int64		row;
+} TiedEvent;
+
+/* By rank, then row. */
+static inline int
+CompareTied(const TiedEvent *a, const TiedEvent *b)
+{
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	return (a->row > b->row) - (a->row < b->row);
+}
+
+#define ST_SORT sort_tied_events
+#define ST_ELEMENT_TYPE TiedEvent
+#define ST_COMPARE(a, b) CompareTied(a, b)
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
 /* Case weight of a sorted row. */
 static inline double
 Wt(const CoxData *d, int64 i)
@@ -165,7 +189,7 @@ CoxComputeConcordance(CoxData *d, const double *lp, CoxConcordance *c)
 	uint64	   *tk = (uint64 *) (work + 4 * n);
 	int32	   *idx = (int32 *) (work + 5 * n);
 	int32	   *ti = idx + n;
-	int64	   *order = NULL;
+	TiedEvent  *order = NULL;
 	int64		ordcap = 0;
 	int			s;
 
@@ -215,8 +239,7 @@ CoxComputeConcordance(CoxData *d, const double *lp, CoxConcordance *c)
 			double		t = d->time[i];
 			int64		g = i,
 						nd = 0,
-						a,
-						b;
+						a;
 			double		dwt = 0,
 						dwt2 = 0;
 
@@ -250,22 +273,20 @@ CoxComputeConcordance(CoxData *d, const double *lp, CoxConcordance *c)
 				if (nd > ordcap)
 				{
 					ordcap = Max(nd, 2 * ordcap);
-					order = order ? repalloc_huge(order, sizeof(int64) * ordcap) :
-						palloc_extended(sizeof(int64) * ordcap, MCXT_ALLOC_HUGE);
+					order = order ? repalloc_huge(order, sizeof(TiedEvent) * ordcap) :
+						palloc_extended(sizeof(TiedEvent) * ordcap, MCXT_ALLOC_HUGE);
 				}
 				for (a = 0; a < nd; a++)
 				{
-					int64		v = g + a;
-
-					for (b = a; b > 0 && (rankbuf[order[b - 1] - lo] > rankbuf[v - lo] ||
-										  (rankbuf[order[b - 1] - lo] == rankbuf[v - lo] && order[b - 1] > v)); b--)
-						order[b] = order[b - 1];
-					order[b] = v;
+					order[a].row = g + a;
+					order[a].rank = rankbuf[g + a - lo];
 				}
+				if (nd > 1)
+					sort_tied_events(order, nd);
 				/* pass 1: pairs of each event with the rows at risk, and tied times */
 				for (a = 0; a < nd; a++)
 				{
-					int64		j = order[a];
+					int64		j = order[a].row;
 					double		wj = Wt(d, j);
 					double		less,
 								equal,
@@ -273,7 +294,7 @@ CoxComputeConcordance(CoxData *d, const double *lp, CoxConcordance *c)
 
 					tiedy += wj * dwt;
 					dwt += wj;
-					if (a > 0 && rankbuf[j - lo] != rankbuf[order[a - 1] - lo])
+					if (a > 0 && order[a].rank != order[a - 1].rank)
 						dwt2 = 0;
 					tiedxy += wj * dwt2;
 					dwt2 += wj;
@@ -288,7 +309,7 @@ CoxComputeConcordance(CoxData *d, const double *lp, CoxConcordance *c)
 				/* pass 2: the events join the risk set of earlier times */
 				for (a = 0; a < nd; a++)
 				{
-					int64		j = order[a];
+					int64		j = order[a].row;
 
 					InfluenceMark(&deaths, rankbuf[j - lo], -1.0, ia, ib, j);
 					FenwickAdd(&all, rankbuf[j - lo], Wt(d, j));

@@ -396,9 +396,14 @@ EnsureCapacity(CoxData *d, int64 need)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many rows for one Cox model"),
 				 errdetail("One aggregate can hold at most %lld rows.", (long long) COX_MAX_ROWS)));
+	/*
+	 * Grow 4x while the covariate column is small (below 32 MB the C library reallocates
+	 * by copying; above it, it remaps pages), 2x after that.  Untouched capacity costs no
+	 * memory, only address space.
+	 */
 	newcap = Max(d->cap, COXDATA_INITIAL_ROWS);
 	while (newcap < need)
-		newcap *= 2;
+		newcap *= (newcap * (int64) Max(d->p, 1) * sizeof(double) < ((int64) 32 << 20)) ? 4 : 2;
 	newcap = Min(newcap, COX_MAX_ROWS);
 	old = MemoryContextSwitchTo(d->mcxt);
 	d->time = GrowArray(d->time, newcap, sizeof(double));
@@ -1121,44 +1126,6 @@ CoxDoubleKey(double v)
 
 /* ---- the one-time sort ---- */
 
-/*
- * Compare two rows with equal stratum and time: events first, then entry, weight, cluster
- * and covariates, so that the sorted order does not depend on the input order; equal rows
- * (identical content) keep any order.
- */
-static inline int
-CompareContent(const CoxData *d, int32 a, int32 b)
-{
-	int			j;
-
-	if (d->status[a] != d->status[b])
-		return d->status[a] ? -1 : 1;
-	if (d->entry && d->entry[a] != d->entry[b])
-		return d->entry[a] < d->entry[b] ? -1 : 1;
-	if (d->weight && d->weight[a] != d->weight[b])
-		return d->weight[a] < d->weight[b] ? -1 : 1;
-	if (d->cluster && d->cluster[a] != d->cluster[b])
-		return d->cluster[a] < d->cluster[b] ? -1 : 1;
-	for (j = 0; j < d->p; j++)
-	{
-		double		xa = d->x[(int64) a * d->p + j];
-		double		xb = d->x[(int64) b * d->p + j];
-
-		if (xa != xb)
-			return xa < xb ? -1 : 1;
-	}
-	return 0;
-}
-
-#define ST_SORT sort_cox_ties
-#define ST_ELEMENT_TYPE int32
-#define ST_COMPARE(a, b, arg) CompareContent(arg, *(a), *(b))
-#define ST_COMPARE_ARG_TYPE const CoxData
-#define ST_SCOPE static
-#define ST_DECLARE
-#define ST_DEFINE
-#include "lib/sort_template.h"
-
 /* Name comparison for ordering strata and clusters: byte order, the NULL name last. */
 static const CoxNames *sort_names_ctx;
 
@@ -1309,27 +1276,58 @@ RankNames(CoxData *d)
 }
 
 /*
- * Sort the rows by (stratum, time), events first and content after that, in place: radix
- * sort of the time keys in the workspace, a stable counting sort by stratum, a comparison
- * sort of each run of equal (stratum, time), then one in-place permutation of all columns.
+ * 64-bit hash of a row's content beyond its stratum and time (entry, weight, cluster,
+ * covariates), the tie-breaking key of the sort: rows with equal (stratum, time) are ordered
+ * by it, so the order does not depend on the input order except between rows whose content
+ * hashes alike (43 bits are used), which are identical rows but for a tiny chance; such a
+ * collision would only leave the summation order of two tied rows to the input order.
+ */
+static inline uint64
+ContentHash(const CoxData *d, int64 i)
+{
+	uint64		h = hash_bytes_extended((const unsigned char *) (d->x + i * d->p),
+										sizeof(double) * d->p, 0x636f78);
+
+	if (d->entry)
+		h = hash_combine64(h, hash_bytes_uint32_extended((uint32) (CoxDoubleKey(d->entry[i]) >> 32),
+														 CoxDoubleKey(d->entry[i])));
+	if (d->weight)
+		h = hash_combine64(h, hash_bytes_uint32_extended((uint32) (CoxDoubleKey(d->weight[i]) >> 32),
+														 CoxDoubleKey(d->weight[i])));
+	if (d->cluster)
+		h = hash_combine64(h, hash_bytes_uint32_extended((uint32) d->cluster[i], 17));
+	return h;
+}
+
+/*
+ * Sort the rows by (stratum, time), events first and content after that, in place: a radix
+ * sort of (events first, content hash), then a stable radix sort of the times and a stable
+ * counting sort of the strata, all in the workspace, then one in-place permutation of all
+ * columns.  O(n) passes; no comparison sort even under heavy ties.
  */
 static void
 SortRows(CoxData *d)
 {
 	int64		n = d->n,
-				i,
-				run;
+				i;
 	double	   *work = CoxWorkspace(d);
 	uint64	   *keys = (uint64 *) work;
 	uint64	   *tk = (uint64 *) (work + n);
 	int32	   *idx = (int32 *) (work + 2 * n);
 	int32	   *ti = idx + n;
 
+	/* secondary key (44 bits, four radix passes): events first, then 43 bits of the hash */
 	for (i = 0; i < n; i++)
 	{
-		keys[i] = CoxDoubleKey(d->time[i]);
+		keys[i] = ((uint64) (d->status[i] ? 0 : 1) << 43) | (ContentHash(d, i) >> 21);
 		idx[i] = (int32) i;
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
+	CoxRadixSort(keys, idx, tk, ti, n);
+	/* primary key: time (stable, so ties keep the secondary order) */
+	for (i = 0; i < n; i++)
+		keys[i] = CoxDoubleKey(d->time[idx[i]]);
 	CoxRadixSort(keys, idx, tk, ti, n);
 	if (d->strata && d->nstrata > 1)
 	{
@@ -1342,37 +1340,37 @@ SortRows(CoxData *d)
 		for (s = 0; s < d->nstrata; s++)
 			pos[s + 1] += pos[s];
 		for (i = 0; i < n; i++)
-		{
-			int64		at = pos[d->strata[idx[i]]]++;
-
-			ti[at] = idx[i];
-			tk[at] = keys[i];
-		}
+			ti[pos[d->strata[idx[i]]]++] = idx[i];
 		memcpy(idx, ti, sizeof(int32) * n);
-		memcpy(keys, tk, sizeof(uint64) * n);
 		pfree(pos);
-	}
-	/* runs of equal (stratum, time): events first, then by content */
-	for (i = 0; i < n; i = run)
-	{
-		int32		si = d->strata ? d->strata[idx[i]] : 0;
-
-		for (run = i + 1; run < n && keys[run] == keys[i] &&
-			 (d->strata == NULL || d->strata[idx[run]] == si); run++)
-			;
-		if (run - i > 1)
-			sort_cox_ties(idx + i, run - i, d);
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
 	}
 	PermuteInPlace(d, idx);
 }
 
+/* Index of the largest cut <= v (cuts ascending, cuts[0] <= v). */
+static inline int64
+CutBelow(const double *cuts, int64 ncut, double v)
+{
+	int64		lo = 0,
+				hi = ncut;
+
+	while (lo < hi)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+
+		if (cuts[mid] <= v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo - 1;
+}
+
 /*
- * R's timefix (aeqSurv): times (and entry times) that differ by at most sqrt(DBL_EPSILON),
- * absolutely or relative to the mean absolute time, are the same time.  Each time is
- * replaced by the smallest of its group; returns true when anything changed (the rows must
- * then be sorted again).  A (start, stop] interval that collapses is an error, as in R.
+ * R's timefix (aeqSurv) on sorted rows: times (and entry times) that differ by at most
+ * sqrt(DBL_EPSILON), absolutely or relative to the mean absolute time, are the same time,
+ * chains of such gaps included.  Each time becomes the smallest of its group; returns true
+ * when anything changed.  A (start, stop] interval that collapses is an error, as in R.
  */
 static bool
 TimeFix(CoxData *d)
@@ -1383,41 +1381,51 @@ TimeFix(CoxData *d)
 				i,
 				nk;
 	double	   *work = CoxWorkspace(d);
-	uint64	   *keys = (uint64 *) work;
-	uint64	   *tk = (uint64 *) (work + 2 * n);
-	int32	   *idx = (int32 *) (work + 4 * n);
-	int32	   *ti = idx + 2 * n;
-	double	   *y;
-	double	   *cuts;
+	double	   *y = work;		/* distinct values, then the cuts (in place) */
 	double		meanabs = 0;
 	int64		ncut = 0;
 	bool		tied = false;
+	int			s;
 
-	/* the sorted distinct finite values of time and entry */
-	for (i = 0; i < n; i++)
+	if (d->nstrata == 1 && d->entry == NULL)
 	{
-		keys[m] = CoxDoubleKey(d->time[i]);
-		idx[m++] = 0;
-		if (d->entry && isfinite(d->entry[i]))
+		/* one stratum of sorted times: the distinct values in one pass */
+		for (i = 0; i < n; i++)
+			if (m == 0 || d->time[i] != y[m - 1])
+				y[m++] = d->time[i];
+	}
+	else
+	{
+		uint64	   *keys = (uint64 *) work;
+		uint64	   *tk = (uint64 *) (work + 2 * n);
+		int32	   *idx = (int32 *) (work + 4 * n);
+		int32	   *ti = idx + 2 * n;
+		int64		k = 0;
+
+		for (i = 0; i < n; i++)
 		{
-			keys[m] = CoxDoubleKey(d->entry[i]);
-			idx[m++] = 0;
+			keys[k] = CoxDoubleKey(d->time[i]);
+			idx[k++] = 0;
+			if (d->entry && isfinite(d->entry[i]))
+			{
+				keys[k] = CoxDoubleKey(d->entry[i]);
+				idx[k++] = 0;
+			}
+		}
+		CoxRadixSort(keys, idx, tk, ti, k);
+		for (i = 0; i < k; i++)
+		{
+			uint64		u = keys[i];
+			double		v;
+
+			/* decode the key (same storage, written behind the read position) */
+			u = (u >> 63) ? (u & ~((uint64) 1 << 63)) : ~u;
+			memcpy(&v, &u, sizeof(v));
+			if (m == 0 || v != y[m - 1])
+				y[m++] = v;
 		}
 	}
-	CoxRadixSort(keys, idx, tk, ti, m);
-	/* decode in place into doubles (same storage), keeping distinct values */
-	y = (double *) keys;
-	nk = 0;
-	for (i = 0; i < m; i++)
-	{
-		uint64		u = keys[i];
-		double		v;
-
-		u = (u >> 63) ? (u & ~((uint64) 1 << 63)) : ~u;
-		memcpy(&v, &u, sizeof(v));
-		if (nk == 0 || v != y[nk - 1])
-			y[nk++] = v;
-	}
+	nk = m;
 	for (i = 0; i < nk; i++)
 		meanabs += fabs(y[i]);
 	meanabs /= nk;
@@ -1429,58 +1437,68 @@ TimeFix(CoxData *d)
 	}
 	if (!tied)
 		return false;
-	/* cuts: the first value of each group of tied values */
-	cuts = y;					/* compacted in place: cuts[k] <= y[k] */
+	/* cuts: the first value of each group of tied values (compacted in place) */
 	for (i = 0; i < nk; i++)
 	{
 		double		dy = i > 0 ? y[i] - y[i - 1] : 0;
 
 		if (i == 0 || !(dy <= tol || dy / meanabs <= tol))
-			cuts[ncut++] = y[i];
+			y[ncut++] = y[i];
 	}
-	/* each time becomes the largest cut <= it */
-	for (i = 0; i < n; i++)
+	/* each time becomes the largest cut <= it: rows are sorted within a stratum */
+	for (s = 0; s < d->nstrata; s++)
 	{
-		int64		lo = 0,
-					hi = ncut;
-		double		ot = d->time[i];
+		int64		lo = d->stratum_first[s],
+					hi = d->stratum_first[s + 1];
+		int64		c = lo < hi ? CutBelow(y, ncut, d->time[lo]) : 0;
 
-		while (lo < hi)
+		for (i = lo; i < hi; i++)
 		{
-			int64		mid = lo + (hi - lo) / 2;
-
-			if (cuts[mid] <= d->time[i])
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		d->time[i] = cuts[lo - 1];
-		if (d->entry && isfinite(d->entry[i]))
-		{
-			double		oe = d->entry[i];
-
-			lo = 0;
-			hi = ncut;
-			while (lo < hi)
+			while (c + 1 < ncut && y[c + 1] <= d->time[i])
+				c++;
+			if (d->entry && isfinite(d->entry[i]))
 			{
-				int64		mid = lo + (hi - lo) / 2;
+				double		oe = d->entry[i];
+				double		ot = d->time[i];
 
-				if (cuts[mid] <= d->entry[i])
-					lo = mid + 1;
-				else
-					hi = mid;
+				d->entry[i] = y[CutBelow(y, ncut, d->entry[i])];
+				if (d->entry[i] >= y[c])
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_EXCEPTION),
+							 errmsg("a (start, stop] interval has effective length 0"),
+							 errdetail("Entry %s and time %s are equal within the time tolerance (R's aeqSurv).",
+									   float8out_internal(oe), float8out_internal(ot)),
+							 errhint("Use '{\"timefix\": false}' if the times are exact.")));
 			}
-			d->entry[i] = cuts[lo - 1];
-			if (d->entry[i] >= d->time[i])
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("a (start, stop] interval has effective length 0"),
-						 errdetail("Entry %s and time %s are equal within the time tolerance (R's aeqSurv).",
-								   float8out_internal(oe), float8out_internal(ot)),
-						 errhint("Use '{\"timefix\": false}' if the times are exact.")));
+			d->time[i] = y[c];
 		}
 	}
 	return true;
+}
+
+/*
+ * After timefix merged times, the rows are no longer in (stratum, time, events first, hash)
+ * order within the merged times: sort again (rows are nearly sorted, the permutation is
+ * mostly fixed points).
+ */
+static void
+ResortTies(CoxData *d)
+{
+	SortRows(d);
+}
+
+/* Record the row range of each stratum of sorted rows. */
+static void
+StratumBounds(CoxData *d)
+{
+	int64		i;
+	int			s;
+
+	d->stratum_first = MemoryContextAllocZero(d->mcxt, sizeof(int64) * (d->nstrata + 1));
+	for (i = 0; i < d->n; i++)
+		d->stratum_first[(d->strata ? d->strata[i] : 0) + 1]++;
+	for (s = 0; s < d->nstrata; s++)
+		d->stratum_first[s + 1] += d->stratum_first[s];
 }
 
 /*
@@ -1499,16 +1517,10 @@ CoxDataPrepare(CoxData *d, bool timefix)
 	if (d->prepared)
 		return;
 	RankNames(d);
-	if (timefix)
-		(void) TimeFix(d);
 	SortRows(d);
-
-	/* stratum boundaries */
-	d->stratum_first = MemoryContextAllocZero(d->mcxt, sizeof(int64) * (d->nstrata + 1));
-	for (i = 0; i < n; i++)
-		d->stratum_first[(d->strata ? d->strata[i] : 0) + 1]++;
-	for (s = 0; s < d->nstrata; s++)
-		d->stratum_first[s + 1] += d->stratum_first[s];
+	StratumBounds(d);
+	if (timefix && TimeFix(d))
+		ResortTies(d);
 
 	/* (start, stop] data: rows by entry time within each stratum */
 	if (d->entry)
