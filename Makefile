@@ -46,7 +46,7 @@ REGRESS_CODES      =
 REGRESS_SURVIVAL   =
 
 # cox
-REGRESS_COX        =
+REGRESS_COX        = coxph_reference
 
 # models
 REGRESS_MODELS     =

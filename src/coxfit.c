@@ -20,15 +20,13 @@
  * covariate sum at event time t, and C_i = sum over the event times at which row i is at
  * risk of w_t / D_tk (with the Efron fraction for the row's own tied event).  C_i is the
  * cumulative-hazard weight of row i; both sums are rank-k updates done block-wise with dsyrk.
- * The backward sweep (decreasing time) builds D and a, and records for each row the hazard
- * weight of the event times after its own (the "tail"); at the end of a stratum the total H
- * is known and C_i = H - tail_i, so no per-event-time storage is needed.  The same
- * rearrangement gives u = sum_events w_i x_i - sum_i r_i C_i x_i.  (Roundoff in H - tail_i
- * is relative to H, so it is negligible against the row's contribution r_i C_i x_i x_i'.)
+ * The backward sweep (decreasing time) builds D and a and each event time's hazard weights;
+ * a forward sweep cumulates them into C_i.  The same rearrangement gives
+ * u = sum_events w_i x_i - sum_i r_i C_i x_i.
  *
  * Counting-process data: a row is at risk at t when entry < t <= time; the backward sweep
- * adds rows by decreasing time and removes them by decreasing entry (start_order), recording
- * the tail at removal, and C_i = tail(entry_i) - tail(time_i).
+ * adds rows by decreasing time and removes them by decreasing entry (start_order), and
+ * C_i = H(time_i) - H(entry_i) with H the cumulative hazard weight.
  *
  * Memory: the n-vectors (eta, r, C) live in the final function's shared workspace; a fit
  * allocates nothing proportional to n beyond it (the robust variance excepted).
@@ -69,9 +67,9 @@ typedef struct CoxWork
 	bool		counting;
 	double	   *center;
 	double	   *scale;
-	double	   *eta;			/* x beta; for (start, stop] rows, later tail(entry) */
+	double	   *eta;			/* x beta */
 	double	   *r;				/* w exp(eta) */
-	double	   *c;				/* tail(time), then r_i C_i */
+	double	   *c;				/* r_i C_i */
 	double	   *a;
 	double	   *aD;
 	double	   *block;			/* COX_BLOCK x p rows for dsyrk */
@@ -219,13 +217,10 @@ WorkInit(CoxWork *w, CoxData *d, CoxTies ties)
 
 /*
  * Remove from the running sums every row of stratum rows [lo, ..) whose entry is >= t:
- * counting-process data only.  *ep walks start_order downwards.  When tail is not NULL the
- * removed row's tail(entry) (the hazard weight of the event times after its entry) is
- * recorded in eta, whose value the row no longer needs.
+ * counting-process data only.  *ep walks start_order downwards.
  */
 static inline void
-RemoveEntered(CoxWork *w, int64 lo, int64 *ep, double t, double *denom, int64 *nrisk,
-			  const double *tail)
+RemoveEntered(CoxWork *w, int64 lo, int64 *ep, double t, double *denom, int64 *nrisk)
 {
 	CoxData    *d = w->d;
 	int			p = w->p;
@@ -237,8 +232,6 @@ RemoveEntered(CoxWork *w, int64 lo, int64 *ep, double t, double *denom, int64 *n
 		const double *xk = d->x + k * p;
 
 		(*ep)--;
-		if (tail)
-			w->eta[k] = *tail;
 		if (--(*nrisk) == 0)
 		{
 			/* nobody left at risk: reset exactly, as agfit4 does */
@@ -260,6 +253,13 @@ RemoveEntered(CoxWork *w, int64 lo, int64 *ep, double t, double *denom, int64 *n
 /*
  * Log-likelihood, score u and information imat at beta (internal scale); u and imat may be
  * NULL (log-likelihood only).  Leaves r_i C_i in w->c.
+ *
+ * Per stratum: a backward sweep (decreasing time) forms the denominators, the log-likelihood,
+ * the a a' part of imat and each event time's hazard weights hfull and hdeath, stored at the
+ * time's first row (workspace slots 3 and 4, so no memory proportional to the number of event
+ * times is allocated); a forward sweep then cumulates them into each row's C_i exactly as R's
+ * sums do (no subtraction of large cumulative values, which matters when risk weights are
+ * huge, as in a monotone likelihood), and adds r_i C_i x_i x_i' to imat.
  */
 static double
 RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
@@ -272,6 +272,10 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 	int			j,
 				s;
 	double		loglik = 0;
+	double	   *work = CoxWorkspace(d);
+	double	   *hfull = work + 3 * n;	/* per event time, at its first row */
+	double	   *hdeath = work + 4 * n;
+	double	   *hthrough = work + 5 * n;	/* (start, stop] data: H up to each row's time */
 
 	linalg_rows_dot(n, p, d->x, beta, w->eta);
 	for (i = 0; i < n; i++)
@@ -289,12 +293,11 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 		int64		ep = hi - 1;
 		int64		nrisk = 0;
 		double		denom = 0;
-		double		tail = 0;	/* sum of hfull over the event times already passed */
 
 		CHECK_FOR_INTERRUPTS();
 		memset(w->a, 0, sizeof(double) * p);
 
-		/* backward sweep: denominators, hazards, the a a' part of imat, tails */
+		/* backward sweep: denominators, hazards, the a a' part of imat */
 		i = hi - 1;
 		while (i >= lo)
 		{
@@ -305,7 +308,7 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 			while (g > lo && d->time[g - 1] == t)
 				g--;
 			if (w->counting)
-				RemoveEntered(w, lo, &ep, t, &denom, &nrisk, &tail);
+				RemoveEntered(w, lo, &ep, t, &denom, &nrisk);
 			while (g + nd <= i && d->status[g + nd])
 				nd++;
 			/* rows censored at t are at risk at t */
@@ -318,7 +321,6 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 				for (j = 0; j < p; j++)
 					w->a[j] += rk * xk[j];
 				nrisk++;
-				w->c[k] = tail;
 			}
 			if (nd > 0)
 			{
@@ -370,49 +372,79 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 							PushRow2(w, w->a, w->aD, f, sqrt(wt) / den, -1.0, imat);
 					}
 				}
-				/* the events' own weight is hdeath at t: C = H - (tail + hf - hd) */
-				for (k = g; k < g + nd; k++)
-					w->c[k] = tail + hf - hd;
-				tail += hf;
+				hfull[g] = hf;
+				hdeath[g] = hd;
 				denom += denD;
 				for (j = 0; j < p; j++)
 					w->a[j] += w->aD[j];
 			}
 			i = g - 1;
 		}
-		if (u == NULL && imat == NULL)
-			continue;
 		if (imat)
 			FlushBlock(w, -1.0, imat);
+		if (u == NULL && imat == NULL)
+			continue;
 
-		/* C_i from the stratum total; then u -= r C x and imat += r C x x' */
-		if (w->counting)
+		/*
+		 * forward sweep: C_i = hazard weight of the event times before the row's time, plus
+		 * hfull (at risk) or hdeath (its own tied event) at its time; (start, stop] rows
+		 * subtract the weight up to their entry time.
+		 */
 		{
-			/* rows never removed entered before every event time: tail(entry) = H */
-			for (; ep >= lo; ep--)
-				w->eta[d->start_order[ep]] = tail;
-			for (k = lo; k < hi; k++)
-				w->c[k] = w->r[k] * (w->eta[k] - w->c[k]);
-		}
-		else
-			for (k = lo; k < hi; k++)
-				w->c[k] = w->r[k] * (tail - w->c[k]);
-		if (imat)
+			double		hbefore = 0;	/* cumulative hfull of event times before t */
+			int64		g = lo;			/* first row of the current time */
+			bool		evtime = false;
+
 			for (k = lo; k < hi; k++)
 			{
-				if (w->c[k] > 0)
+				double		ck;
+
+				if (k == lo || d->time[k] != d->time[k - 1])
+				{
+					if (evtime)
+						hbefore += hfull[g];
+					g = k;
+					evtime = d->status[k];	/* events sort first within a time */
+				}
+				ck = hbefore;
+				if (evtime)
+					ck += d->status[k] ? hdeath[g] : hfull[g];
+				if (w->counting)
+				{
+					hthrough[k] = hbefore + (evtime ? hfull[g] : 0.0);
+					if (d->entry[k] > -INFINITY && d->entry[k] >= d->time[lo])
+					{
+						/* the last row whose time <= entry (rows before g have time < t) */
+						int64		lo2 = lo,
+									hi2 = g;
+
+						while (lo2 < hi2)
+						{
+							int64		mid = lo2 + (hi2 - lo2) / 2;
+
+							if (d->time[mid] <= d->entry[k])
+								lo2 = mid + 1;
+							else
+								hi2 = mid;
+						}
+						if (lo2 > lo)
+							ck -= hthrough[lo2 - 1];
+					}
+				}
+				w->c[k] = w->r[k] * ck;
+				if (imat && w->c[k] > 0)
 					PushRow(w, d->x + k * p, sqrt(w->c[k]), 1.0, imat);
 				if ((k & 0xFFFF) == 0)
 					CHECK_FOR_INTERRUPTS();
 			}
+			if (imat)
+				FlushBlock(w, 1.0, imat);
+		}
 	}
 	if (u)
 		linalg_rows_tdot(n, p, d->x, w->c, -1.0, u);
 	if (imat)
-	{
-		FlushBlock(w, 1.0, imat);
 		linalg_symmetrize(p, imat);
-	}
 	return loglik;
 }
 
@@ -731,7 +763,7 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 			while (g > lo && d->time[g - 1] == t)
 				g--;
 			if (w->counting)
-				RemoveEntered(w, lo, &ep, t, &denom, &nrisk, NULL);
+				RemoveEntered(w, lo, &ep, t, &denom, &nrisk);
 			while (g + nd <= i && d->status[g + nd])
 				nd++;
 			for (k = g + nd; k <= i; k++)
@@ -819,7 +851,7 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 			while (g > lo && d->time[g - 1] == t)
 				g--;
 			if (w->counting)
-				RemoveEntered(w, lo, &ep, t, &denom, &nrisk, NULL);
+				RemoveEntered(w, lo, &ep, t, &denom, &nrisk);
 			while (g + nd <= i && d->status[g + nd])
 				nd++;
 			for (k = g + nd; k <= i; k++)
