@@ -106,7 +106,7 @@ basehaz_json <- function(fit) {
   b1 <- basehaz(fit, centered = TRUE)
   b0 <- basehaz(fit, centered = FALSE)
   obj(time = arr(b1$time),
-      strata = if (is.null(b1$strata)) "null" else arr(as.character(b1$strata)),
+      strata = if (is.null(b1$strata)) "null" else arr(sub("^[^=]*=", "", as.character(b1$strata))),
       centered = arr(b1$hazard), zero = arr(b0$hazard))
 }
 
