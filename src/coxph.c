@@ -107,6 +107,8 @@ RequireNotNull(FunctionCallInfo fcinfo, int argno, const char *what, const char 
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s of %s must not be NULL", what, fname),
+				 (strcmp(what, "beta") == 0 || strcmp(what, "model") == 0) ?
+				 errhint("Pass the same %s on every row.", what) :
 				 errhint("Filter incomplete rows with WHERE, or use coxph_fit, which drops them like R's na.omit.")));
 }
 
