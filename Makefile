@@ -46,7 +46,7 @@ REGRESS_CODES      =
 REGRESS_SURVIVAL   =
 
 # cox
-REGRESS_COX        = coxph_reference coxph_predict coxph_zph coxph_step
+REGRESS_COX        = coxph_fit coxph_reference coxph_predict coxph_zph coxph_step
 
 # models
 REGRESS_MODELS     =

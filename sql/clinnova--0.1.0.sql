@@ -353,7 +353,6 @@ DECLARE
     col        text;
     coltype    regtype;
     event_expr text;
-    event_check text := 'false';
     complete   text;
     opts       jsonb := coalesce(options, '{}'::jsonb);
     q          text;
@@ -388,7 +387,13 @@ BEGIN
             ELSIF coltype IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype,
                               'numeric'::regtype, 'real'::regtype, 'double precision'::regtype) THEN
                 event_expr := pg_catalog.format('(%I = 1)', event);
-                event_check := pg_catalog.format('%I NOT IN (0, 1)', event);
+                EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s WHERE %I NOT IN (0, 1)', relation, event)
+                    INTO bad_events;
+                IF bad_events > 0 THEN
+                    RAISE EXCEPTION 'event column "%" has % values other than 0 and 1', event, bad_events
+                        USING ERRCODE = '22023',
+                              HINT = 'Pass a boolean column, e.g. a generated column (status = 2) for R''s 1/2 coding.';
+                END IF;
             ELSE
                 RAISE EXCEPTION 'event column "%" must be boolean or numeric 0/1, not %', event, coltype
                     USING ERRCODE = '22023';
@@ -402,8 +407,7 @@ BEGIN
     END IF;
     q := pg_catalog.format(
         'SELECT clinnova.coxph(%s, %I::float8, %s, ARRAY[%s]::float8[], %s, %s, %s, $1) FILTER (WHERE %s),'
-        ' pg_catalog.count(*) FILTER (WHERE NOT (%s)),'
-        ' pg_catalog.count(*) FILTER (WHERE %s AND (%s))'
+        ' pg_catalog.count(*) FILTER (WHERE NOT (%s))'
         ' FROM %s',
         CASE WHEN entry IS NULL THEN 'NULL::float8' ELSE pg_catalog.format('%I::float8', entry) END,
         "time", event_expr,
@@ -411,13 +415,8 @@ BEGIN
         CASE WHEN strata IS NULL THEN 'NULL::text' ELSE pg_catalog.format('%I::text', strata) END,
         CASE WHEN weights IS NULL THEN 'NULL::float8' ELSE pg_catalog.format('%I::float8', weights) END,
         CASE WHEN cluster IS NULL THEN 'NULL::text' ELSE pg_catalog.format('%I::text', cluster) END,
-        complete, complete, complete, event_check, relation);
-    EXECUTE q INTO model, dropped, bad_events USING opts;
-    IF bad_events > 0 THEN
-        RAISE EXCEPTION 'event column "%" has % values other than 0 and 1', event, bad_events
-            USING ERRCODE = '22023',
-                  HINT = 'Pass a boolean column, e.g. a generated column (status = 2) for R''s 1/2 coding.';
-    END IF;
+        complete, complete, relation);
+    EXECUTE q INTO model, dropped USING opts;
     IF dropped > 0 THEN
         RAISE NOTICE 'coxph_fit: % rows with missing values dropped (like R''s na.omit); n = %',
             dropped, (clinnova.coxph_stats(model)).n;

@@ -573,7 +573,8 @@ NewtonCoxfit6(CoxWork *w, const CoxOptions *o, double *beta, double *u, double *
 		if (!notfinite)
 			linalg_find_aliased(p, imat, o->toler_chol, aliased);
 		ReportIteration(it, newlk, halving);
-		if (!notfinite && fabs(1.0 - best / newlk) <= o->eps)
+		/* equal log-likelihoods converge (R's test is 0/0 when both are 0, e.g. one row) */
+		if (!notfinite && (newlk == best || fabs(1.0 - best / newlk) <= o->eps))
 		{
 			memcpy(beta, newbeta, sizeof(double) * p);
 			*converged = true;
@@ -649,7 +650,7 @@ NewtonAgfit4(CoxWork *w, const CoxOptions *o, double *beta, double *u, double *i
 		rank2 = fail ? 0 : linalg_find_aliased(p, imat, o->toler_chol, al2);
 		fail += !isfinite(newlk) + abs(rank0 - rank2);
 		ReportIteration(it, newlk, halving);
-		if (fail == 0 && halving == 0 && fabs(1.0 - best / newlk) <= o->eps)
+		if (fail == 0 && halving == 0 && (newlk == best || fabs(1.0 - best / newlk) <= o->eps))
 		{
 			memcpy(aliased, al2, sizeof(bool) * p);
 			*converged = true;

@@ -280,7 +280,7 @@ coxph_deserialfn(PG_FUNCTION_ARGS)
 
 /* ---- final functions ---- */
 
-/* CPU seconds used by this backend, for the verbose phase timings (robust to a busy machine). */
+/* CPU seconds used by this backend, for the DEBUG1 phase timings (robust to a busy machine). */
 static double
 Seconds(void)
 {
@@ -358,9 +358,8 @@ coxph_finalfn(PG_FUNCTION_ARGS)
 	t4 = Seconds();
 	CoxModelValidate(&b, ERRCODE_DATA_EXCEPTION);
 	CoxModelFinish(&b, model);
-	if (clinnova_verbose)
-		ereport(NOTICE,
-				(errmsg("coxph: %lld rows, CPU seconds: sort %.3f, fit %.3f, concordance %.3f, baseline %.3f, checks %.3f",
+	ereport(DEBUG1,
+			(errmsg_internal("coxph: %lld rows, CPU seconds: sort %.3f, fit %.3f, concordance %.3f, baseline %.3f, checks %.3f",
 						(long long) d->n, t1 - t0, t2 - t1, t3 - t2, t4 - t3, Seconds() - t4)));
 	PG_RETURN_POINTER(model);
 }
