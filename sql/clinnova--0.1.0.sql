@@ -107,6 +107,9 @@ COMMENT ON CAST (clinnova.coxstep AS jsonb) IS 'a coxstep as a jsonb document';
 
 CREATE TYPE clinnova.cox_zph_test AS (term text, chisq float8, df integer, p float8);
 COMMENT ON TYPE clinnova.cox_zph_test IS 'one row of the proportional-hazards test (cox_zph): a term or GLOBAL';
+COMMENT ON TYPE clinnova.cox_zph_test[] IS 'the table of a proportional-hazards test, as cox_zph returns it (unnest it)';
+COMMENT ON TYPE clinnova.coxmodel[] IS 'array of coxmodel';
+COMMENT ON TYPE clinnova.coxstep[] IS 'array of coxstep';
 
 -- ---- aggregate support (internal state: the rows) ------------------------------------------
 
