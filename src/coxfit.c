@@ -455,8 +455,7 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
  * coxph.wtest and the score test).  *rank receives the number of kept columns.
  */
 double
-CoxQuadraticTest(int p, const double *A, const double *b, double toler, int *rank,
-				 bool unused)
+CoxQuadraticTest(int p, const double *A, const double *b, double toler, int *rank)
 {
 	bool	   *aliased = palloc(sizeof(bool) * Max(p, 1));
 	double	   *x = palloc(sizeof(double) * Max(p, 1));
@@ -553,7 +552,7 @@ NewtonCoxfit6(CoxWork *w, const CoxOptions *o, double *beta, double *u, double *
 	memset(beta, 0, sizeof(double) * p);
 	*loglik0 = RiskSetPass(w, beta, u, imat);
 	linalg_find_aliased(p, imat, o->toler_chol, aliased);
-	*score = CoxQuadraticTest(p, imat, u, o->toler_chol, NULL, false);
+	*score = CoxQuadraticTest(p, imat, u, o->toler_chol, NULL);
 	*converged = false;
 	*iter = 0;
 	ReportIteration(0, *loglik0, 0);
@@ -628,7 +627,7 @@ NewtonAgfit4(CoxWork *w, const CoxOptions *o, double *beta, double *u, double *i
 	newlk = RiskSetPass(w, beta, u, imat);
 	*loglik0 = best = newlk;
 	rank0 = linalg_find_aliased(p, imat, o->toler_chol, aliased);
-	*score = CoxQuadraticTest(p, imat, u, o->toler_chol, NULL, false);
+	*score = CoxQuadraticTest(p, imat, u, o->toler_chol, NULL);
 	*converged = false;
 	*iter = 0;
 	ReportIteration(0, newlk, 0);
@@ -1264,7 +1263,7 @@ CoxFit(CoxData *d, const CoxOptions *o, CoxFitResult *fit)
 		linalg_symmetrize(p, fit->robust_var);
 		/* robust score test at beta = 0 */
 		ScoreResidualCrossprod(&w, zero, B, usum);
-		fit->robust_score_test = CoxQuadraticTest(p, B, usum, o->toler_chol, NULL, false);
+		fit->robust_score_test = CoxQuadraticTest(p, B, usum, o->toler_chol, NULL);
 		pfree(B);
 		pfree(usum);
 		pfree(Vint);
@@ -1297,7 +1296,7 @@ CoxFit(CoxData *d, const CoxOptions *o, CoxFitResult *fit)
 			}
 			a++;
 		}
-		fit->wald_test = nkept > 0 ? CoxQuadraticTest(nkept, Vs, bs, o->toler_chol, NULL, false) : 0.0;
+		fit->wald_test = nkept > 0 ? CoxQuadraticTest(nkept, Vs, bs, o->toler_chol, NULL) : 0.0;
 		pfree(Vs);
 		pfree(bs);
 	}

@@ -133,7 +133,7 @@ AddLeaf(ParseState *st, int kind, double num, char *str)
 	f->n++;
 }
 
-/* Callbacks of the streaming parser. */
+/* Parser callback: entering an object member pushes its name on the path. */
 static void
 OnObjectFieldStart(void *state, char *fname, bool isnull)
 {
@@ -146,6 +146,7 @@ OnObjectFieldStart(void *state, char *fname, bool isnull)
 	st->path[st->pathlen++] = fname;
 }
 
+/* Parser callback: leaving an object member pops its name and closes its field. */
 static void
 OnObjectFieldEnd(void *state, char *fname, bool isnull)
 {
@@ -156,6 +157,7 @@ OnObjectFieldEnd(void *state, char *fname, bool isnull)
 	st->pathlen--;
 }
 
+/* Parser callback: an array opens a field (depth 1) or a matrix row (depth 2). */
 static void
 OnArrayStart(void *state)
 {
@@ -180,6 +182,7 @@ OnArrayStart(void *state)
 		Malformed(st->doc, "A field holds one array", st->cur->path);
 }
 
+/* Parser callback: a closing matrix row records its length (all rows must agree). */
 static void
 OnArrayEnd(void *state)
 {
@@ -198,6 +201,7 @@ OnArrayEnd(void *state)
 	st->depth--;
 }
 
+/* Parser callback: a leaf value; numbers are read as float8 exactly, here and now. */
 static void
 OnScalar(void *state, char *token, JsonTokenType type)
 {

@@ -221,7 +221,7 @@ extern void CoxStep(CoxData *d, CoxTies ties, const double *beta, CoxStepResult 
 extern void CoxComputeLp(const CoxData *d, const double *coef, const double *means,
 						 double *lp);
 extern double CoxQuadraticTest(int p, const double *A, const double *b, double toler,
-							   int *rank, bool invert_is_given);
+							   int *rank);
 extern bool CoxIsCounting(const CoxData *d);
 
 /* ---- baseline hazard (coxbaseline.c) ---- */

@@ -514,7 +514,7 @@ coxmodel_from_step(PG_FUNCTION_ARGS)
 	b.conf_level = o.conf_level;
 	b.loglik0 = h0->loglik;
 	b.loglik = hf->loglik;
-	b.score = CoxQuadraticTest(p, COXSTEP_INFO(h0), COXSTEP_U(h0), o.toler_chol, NULL, false);
+	b.score = CoxQuadraticTest(p, COXSTEP_INFO(h0), COXSTEP_U(h0), o.toler_chol, NULL);
 	b.rscore = NAN;
 	for (j = 0; j < 7; j++)
 		b.conc[j] = NAN;
@@ -547,7 +547,7 @@ coxmodel_from_step(PG_FUNCTION_ARGS)
 					Vs[a + (c++) * nkept] = var[j + k * p];
 			a++;
 		}
-		b.wald = nkept > 0 ? CoxQuadraticTest(nkept, Vs, bs, o.toler_chol, NULL, false) : 0.0;
+		b.wald = nkept > 0 ? CoxQuadraticTest(nkept, Vs, bs, o.toler_chol, NULL) : 0.0;
 	}
 	b.nstrata = 0;
 	b.strata = NULL;
