@@ -1275,6 +1275,30 @@ RankNames(CoxData *d)
 		d->stratum_name[s] = sorder ? sorder[s] : -1;
 }
 
+/* One round of a 64-bit multiply-xorshift mixer (the splitmix64 finalizer). */
+static inline uint64
+Mix64(uint64 h)
+{
+	h ^= h >> 30;
+	h *= UINT64CONST(0xbf58476d1ce4e5b9);
+	h ^= h >> 27;
+	h *= UINT64CONST(0x94d049bb133111eb);
+	h ^= h >> 31;
+	return h;
+}
+
+/* Bits of a double, -0 read as 0 so that equal values hash alike. */
+static inline uint64
+DoubleBits(double v)
+{
+	uint64		u;
+
+	if (v == 0)
+		v = 0.0;
+	memcpy(&u, &v, sizeof(u));
+	return u;
+}
+
 /*
  * 64-bit hash of a row's content beyond its stratum and time (entry, weight, cluster,
  * covariates), the tie-breaking key of the sort: rows with equal (stratum, time) are ordered
@@ -1285,17 +1309,18 @@ RankNames(CoxData *d)
 static inline uint64
 ContentHash(const CoxData *d, int64 i)
 {
-	uint64		h = hash_bytes_extended((const unsigned char *) (d->x + i * d->p),
-										sizeof(double) * d->p, 0x636f78);
+	const double *xi = d->x + i * d->p;
+	uint64		h = UINT64CONST(0x636f7868617368);
+	int			j;
 
+	for (j = 0; j < d->p; j++)
+		h = Mix64(h ^ DoubleBits(xi[j]));
 	if (d->entry)
-		h = hash_combine64(h, hash_bytes_uint32_extended((uint32) (CoxDoubleKey(d->entry[i]) >> 32),
-														 CoxDoubleKey(d->entry[i])));
+		h = Mix64(h ^ DoubleBits(d->entry[i]));
 	if (d->weight)
-		h = hash_combine64(h, hash_bytes_uint32_extended((uint32) (CoxDoubleKey(d->weight[i]) >> 32),
-														 CoxDoubleKey(d->weight[i])));
+		h = Mix64(h ^ DoubleBits(d->weight[i]));
 	if (d->cluster)
-		h = hash_combine64(h, hash_bytes_uint32_extended((uint32) d->cluster[i], 17));
+		h = Mix64(h ^ (uint64) (uint32) d->cluster[i]);
 	return h;
 }
 

@@ -259,7 +259,8 @@ RemoveEntered(CoxWork *w, int64 lo, int64 *ep, double t, double *denom, int64 *n
  * time's first row (workspace slots 3 and 4, so no memory proportional to the number of event
  * times is allocated); a forward sweep then cumulates them into each row's C_i exactly as R's
  * sums do (no subtraction of large cumulative values, which matters when risk weights are
- * huge, as in a monotone likelihood), and adds r_i C_i x_i x_i' to imat.
+ * huge, as in a monotone likelihood), subtracts r_i C_i x_i from u and adds r_i C_i x_i x_i'
+ * to imat, one read of each row.
  */
 static double
 RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
@@ -432,6 +433,14 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 					}
 				}
 				w->c[k] = w->r[k] * ck;
+				if (u)
+				{
+					const double *xk = d->x + k * p;
+					double		vk = w->c[k];
+
+					for (j = 0; j < p; j++)
+						u[j] -= vk * xk[j];
+				}
 				if (imat && w->c[k] > 0)
 					PushRow(w, d->x + k * p, sqrt(w->c[k]), 1.0, imat);
 				if ((k & 0xFFFF) == 0)
@@ -441,8 +450,6 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 				FlushBlock(w, 1.0, imat);
 		}
 	}
-	if (u)
-		linalg_rows_tdot(n, p, d->x, w->c, -1.0, u);
 	if (imat)
 		linalg_symmetrize(p, imat);
 	return loglik;
