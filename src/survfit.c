@@ -654,13 +654,13 @@ SurvReportBadTime(double t, const char *argname)
 			 errhint("Filter or fix the row; NULL times are skipped.")));
 }
 
-/* 22023: a case weight that is negative, NaN, infinite or above SURV_MAX_WEIGHT. */
+/* 22023: a case weight that is negative, NaN, infinite, below SURV_MIN_WEIGHT or above SURV_MAX_WEIGHT. */
 void
 SurvReportBadWeight(double w)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("case weight must be a number between 0 and 1e150"),
+			 errmsg("case weight must be 0 or a number between 1e-150 and 1e150"),
 			 errdetail("The weight is %s.", float8out_internal(w)),
 			 errhint("Rows with weight 0 or NULL are skipped.")));
 }

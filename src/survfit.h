@@ -163,11 +163,17 @@ extern void SurvReportBadCause(int32 cause) pg_attribute_noreturn();
  */
 #define SURV_MAX_WEIGHT			1e150
 
-/* 22023 unless w is in [0, SURV_MAX_WEIGHT] (NaN fails both comparisons). */
+/*
+ * Smallest positive case weight: its square is still a normal float8, so a row that counts
+ * has a positive squared-weight sum (the survfit invariant).
+ */
+#define SURV_MIN_WEIGHT			1e-150
+
+/* 22023 unless w is 0 or in [SURV_MIN_WEIGHT, SURV_MAX_WEIGHT] (NaN fails every comparison). */
 static inline void
 SurvCheckWeight(double w)
 {
-	if (unlikely(!(w >= 0 && w <= SURV_MAX_WEIGHT)))
+	if (unlikely(!(w == 0 || (w >= SURV_MIN_WEIGHT && w <= SURV_MAX_WEIGHT))))
 		SurvReportBadWeight(w);
 }
 

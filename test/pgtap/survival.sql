@@ -93,17 +93,17 @@ SELECT throws_ok($$SELECT clinnova.km('NaN', true)$$, '22023', 'time must be a f
 SELECT throws_ok($$SELECT clinnova.km('Infinity', true)$$, '22023', 'time must be a finite number >= 0', 'infinite time');
 SELECT throws_ok($$SELECT clinnova.km(1, 2)$$, '22023', 'event must be 0 (censored) or 1 (event)', 'event code 2');
 SELECT throws_ok($$SELECT clinnova.km(1, -1)$$, '22023', 'event must be 0 (censored) or 1 (event)', 'event code -1');
-SELECT throws_ok($$SELECT clinnova.km(1, true, -1)$$, '22023', 'case weight must be a number between 0 and 1e150', 'negative weight');
-SELECT throws_ok($$SELECT clinnova.km(1, true, 'NaN')$$, '22023', 'case weight must be a number between 0 and 1e150', 'NaN weight');
-SELECT throws_ok($$SELECT clinnova.km(1, true, 'Infinity')$$, '22023', 'case weight must be a number between 0 and 1e150', 'infinite weight');
+SELECT throws_ok($$SELECT clinnova.km(1, true, -1)$$, '22023', 'case weight must be 0 or a number between 1e-150 and 1e150', 'negative weight');
+SELECT throws_ok($$SELECT clinnova.km(1, true, 'NaN')$$, '22023', 'case weight must be 0 or a number between 1e-150 and 1e150', 'NaN weight');
+SELECT throws_ok($$SELECT clinnova.km(1, true, 'Infinity')$$, '22023', 'case weight must be 0 or a number between 1e-150 and 1e150', 'infinite weight');
 SELECT throws_ok($$SELECT clinnova.km(2, 1, true)$$, '22023', 'entry time must be less than the exit time', 'entry after exit');
 SELECT throws_ok($$SELECT clinnova.km(1, 1, true)$$, '22023', 'entry time must be less than the exit time', 'entry at exit');
 SELECT throws_ok($$SELECT clinnova.km(-1, 1, true)$$, '22023', 'entry time must be a finite number >= 0', 'negative entry');
-SELECT throws_ok($$SELECT clinnova.km(0, 1, true, -2)$$, '22023', 'case weight must be a number between 0 and 1e150', 'negative weight with entry');
+SELECT throws_ok($$SELECT clinnova.km(0, 1, true, -2)$$, '22023', 'case weight must be 0 or a number between 1e-150 and 1e150', 'negative weight with entry');
 SELECT throws_ok($$SELECT clinnova.cif(1, 65)$$, '22023', 'cause must be between 0 (censored) and 64', 'cause 65');
 SELECT throws_ok($$SELECT clinnova.cif(1, -1)$$, '22023', 'cause must be between 0 (censored) and 64', 'cause -1');
 SELECT throws_ok($$SELECT clinnova.cif(-1, 1)$$, '22023', 'time must be a finite number >= 0', 'cif negative time');
-SELECT throws_ok($$SELECT clinnova.cif(1, 1, -1)$$, '22023', 'case weight must be a number between 0 and 1e150', 'cif negative weight');
+SELECT throws_ok($$SELECT clinnova.cif(1, 1, -1)$$, '22023', 'case weight must be 0 or a number between 1e-150 and 1e150', 'cif negative weight');
 SELECT throws_ok($$SELECT clinnova.logrank(1, 2, 'a')$$, '22023', 'event must be 0 (censored) or 1 (event)', 'logrank event code 2');
 SELECT throws_ok($$SELECT clinnova.logrank(-1, true, 'a')$$, '22023', 'time must be a finite number >= 0', 'logrank negative time');
 SELECT throws_ok($$SELECT clinnova.logrank(t, true, 'a', t) FROM generate_series(1, 2) t$$, '22023',
