@@ -35,6 +35,18 @@
 /* R's tolerance in quantile.survfit and print.survfit: sqrt(.Machine$double.eps). */
 #define SURV_QUANTILE_TOL	1.4901161193847656e-08
 
+/*
+ * The midpoint of two times as R computes it, (a + b) / 2, except where the sum overflows
+ * (times near DBL_MAX): then a / 2 + b / 2, which is the same number wherever both exist.
+ */
+static inline double
+SurvMidpoint(double a, double b)
+{
+	double		m = (a + b) / 2;
+
+	return isinf(m) ? a / 2 + b / 2 : m;
+}
+
 /* ---- option parsing ---- */
 
 /* 'auto' | 'greenwood' | 'robust'; 22023 otherwise. */
@@ -412,7 +424,7 @@ SurvMinMin(int n, const double *time, const double *y, const bool *ynull, double
 		for (i = first + 1; i < n; i++)
 			if (!ynull[i] && y[i] < y[first])
 			{
-				*result = (time[first] + time[i]) / 2;
+				*result = SurvMidpoint(time[first], time[i]);
 				break;
 			}
 	}
@@ -531,7 +543,7 @@ SurvFindQuantile(int n, const double *time, const double *s, const bool *snull,
 	i2 = ApproxIndex(vals, k, -SURV_QUANTILE_TOL, p);
 	found = i1 >= 0 && i2 >= 0;
 	if (found)
-		q = (x[vals[i1].pos] + x[vals[i2].pos]) / 2;
+		q = SurvMidpoint(x[vals[i1].pos], x[vals[i2].pos]);
 	if (p == 0)
 	{
 		found = true;
@@ -542,7 +554,7 @@ SurvFindQuantile(int n, const double *time, const double *s, const bool *snull,
 	{
 		found = i1 >= 0;
 		if (found)
-			q = (x[vals[i1].pos] + xmax) / 2;
+			q = SurvMidpoint(x[vals[i1].pos], xmax);
 	}
 	*result = q;
 	return found;
