@@ -94,6 +94,8 @@ rmst_diff(PG_FUNCTION_ARGS)
 	RmstOf(b, tau, &mb, &sb, "rmst_diff");
 	v[0] = ma - mb;
 	v[1] = sqrt(sa * sa + sb * sb);
+	if (isinf(v[1]) && !isinf(sa) && !isinf(sb))
+		v[1] = hypot(sa, sb);	/* the squares overflowed (areas near DBL_MAX) */
 	v[2] = v[0] - z * v[1];
 	v[3] = v[0] + z * v[1];
 	if (v[1] > 0)

@@ -602,8 +602,30 @@ SurvRestrictedMean(const SurvCurve *cv, double tau, double *mean, double *se)
 		double		hh = (n - d == 0) ? 0 : d / (n * (n - d));
 
 		tail += rect[i + 1];
-		var += tail * tail * hh;
+		if (hh > 0)
+			var += tail * tail * hh;
 	}
 	*mean = area;
 	*se = sqrt(var);
+
+	/*
+	 * Areas beyond about 1e154 (times near DBL_MAX) overflow A_i^2 although the standard
+	 * error itself is finite: redo the sum on areas scaled by the total area (R overflows).
+	 */
+	if (isinf(var) && area > 0 && !isinf(area))
+	{
+		var = 0;
+		tail = 0;
+		for (i = k - 1; i >= 0; i--)
+		{
+			double		n = cv->n_risk[i],
+						d = cv->n_event[i];
+			double		hh = (n - d == 0) ? 0 : d / (n * (n - d));
+
+			tail += rect[i + 1] / area;
+			if (hh > 0)
+				var += tail * tail * hh;
+		}
+		*se = area * sqrt(var);
+	}
 }
