@@ -106,12 +106,17 @@ ValidateStep(const CoxStepHeader *h, int code)
 	}
 }
 
-/* The step argument argno, detoasted. */
+/* The step argument argno, detoasted (22004 if NULL: some callers are not strict). */
 static CoxStepHeader *
 StepArg(FunctionCallInfo fcinfo, int argno)
 {
-	CoxStepHeader *h = (CoxStepHeader *) PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+	CoxStepHeader *h;
 
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("step must not be NULL")));
+	h = (CoxStepHeader *) PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
 	if (VARSIZE(h) < sizeof(CoxStepHeader) || h->version != COXSTEP_VERSION ||
 		h->p < 1 || h->p > COX_MAX_TERMS || VARSIZE(h) != COXSTEP_SIZE(h->p))
 		ereport(ERROR,
@@ -435,6 +440,7 @@ coxph_newton(PG_FUNCTION_ARGS)
 	double	   *step = palloc(sizeof(double) * p);
 
 	StepOptions(fcinfo, 2, &o, "coxph_newton");
+	CoxCheckTerms(&o, p, "coxph_newton");
 	memcpy(step, COXSTEP_U(h), sizeof(double) * p);
 	if (linalg_find_aliased(p, COXSTEP_INFO(h), o.toler_chol, aliased) > 0)
 		linalg_spd_solve(p, COXSTEP_INFO(h), aliased, step, "the information matrix");
