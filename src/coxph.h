@@ -31,6 +31,9 @@
 /* Limits: rows per aggregate (int32 permutations) and covariates per model (p x p matrices). */
 #define COX_MAX_ROWS		((int64) PG_INT32_MAX)
 #define COX_MAX_TERMS		2000
+
+/* Largest iteration count a coxmodel records (max_iter allows 10000; federated loops more). */
+#define COX_MAX_ITERATIONS	100000
 #define COX_MAX_NAME_LEN	1024
 
 /* Tie handling, as R's ties = "efron" / "breslow". */

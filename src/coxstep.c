@@ -491,10 +491,11 @@ coxmodel_from_step(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("the second step must be taken at beta = 0")));
-	if (PG_GETARG_INT32(3) < 0)
+	if (PG_GETARG_INT32(3) < 0 || PG_GETARG_INT32(3) > COX_MAX_ITERATIONS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("iterations must not be negative")));
+				 errmsg("iterations must be between 0 and %d", COX_MAX_ITERATIONS),
+				 errdetail("The value is %d.", PG_GETARG_INT32(3))));
 	if (hf->events == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
