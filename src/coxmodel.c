@@ -122,16 +122,26 @@ PutName(char *w, const char *s)
 
 /* ---- validation ---- */
 
-/* Raise errcode (22P02 for text input, 22P03 for binary) describing a bad model. */
+/*
+ * Raise errcode describing a bad model: 22P02 for text input, 22P03 for binary input, and
+ * otherwise (22000 from coxph, 22023 from coxmodel_from_step) a model that a fit or its
+ * arguments produced, e.g. a baseline hazard that overflowed with extreme covariates.
+ */
 static void
 Bad(int code, const char *detail)
 {
+	if (code == ERRCODE_INVALID_BINARY_REPRESENTATION || code == ERRCODE_INVALID_TEXT_REPRESENTATION)
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg(code == ERRCODE_INVALID_BINARY_REPRESENTATION ?
+						"invalid binary representation of coxmodel" :
+						"invalid input syntax for type coxmodel"),
+				 errdetail("%s", detail)));
 	ereport(ERROR,
 			(errcode(code),
-			 errmsg(code == ERRCODE_INVALID_BINARY_REPRESENTATION ?
-					"invalid binary representation of coxmodel" :
-					"invalid input syntax for type coxmodel"),
-			 errdetail("%s", detail)));
+			 errmsg("the fitted Cox model is out of range"),
+			 errdetail("%s", detail),
+			 errhint("Rescale extreme covariates or case weights.")));
 }
 
 /* All n values finite? */
