@@ -364,6 +364,27 @@ coxph_finalfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(model);
 }
 
+/*
+ * Are the log-likelihood, score, information and weighted sums of a step all finite?  (The
+ * coxstep type refuses anything else, so a step must never be returned otherwise.)
+ */
+static bool
+StepFinite(const CoxStepHeader *h, int p)
+{
+	const double *info = COXSTEP_INFO(h);
+	int			j;
+
+	if (!isfinite(h->loglik) || !isfinite(h->sum_w))
+		return false;
+	for (j = 0; j < p; j++)
+		if (!isfinite(COXSTEP_U(h)[j]) || !isfinite(COXSTEP_SUMWX(h)[j]))
+			return false;
+	for (j = 0; j < p * p; j++)
+		if (!isfinite(info[j]))
+			return false;
+	return true;
+}
+
 /* coxph_step final: log-likelihood, score and information at the given beta. */
 Datum
 coxph_step_finalfn(PG_FUNCTION_ARGS)
@@ -408,11 +429,11 @@ coxph_step_finalfn(PG_FUNCTION_ARGS)
 	memcpy(COXSTEP_SUMWX(h), st.sum_wx, sizeof(double) * d->p);
 	for (j = 0; j < d->p; j++)
 		COXSTEP_NOCENTER(h)[j] = d->pm1[j] ? 1 : 0;
-	if (!isfinite(h->loglik))
+	if (!StepFinite(h, d->p))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("the partial likelihood is not finite at this beta"),
-				 errdetail("exp(x beta) overflows for some rows."),
+				 errdetail("exp(x beta) or the products of covariates overflow for some rows."),
 				 errhint("Halve the step: the coordinator should try a beta closer to the last good one.")));
 	PG_RETURN_POINTER(h);
 }
