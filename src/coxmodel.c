@@ -998,11 +998,11 @@ coxmodel_recv(PG_FUNCTION_ARGS)
 		b.conc[j] = pq_getmsgfloat8(buf);
 	if (b.p < 1 || b.p > COX_MAX_TERMS || b.nstrata < 0 || b.ntimes < 0 || b.nevtimes < 0)
 		Bad(code, "The sizes are invalid.");
-	/* every size must be backed by bytes before anything is allocated */
+	/* every size must be backed by bytes before anything is allocated (sums in double: no overflow) */
 	pp = (int64) b.p * b.p;
-	NeedBytes(buf, 4.0 * (b.p + b.nstrata) + 8.0 * (2 * b.p + pp) +
+	NeedBytes(buf, 4.0 * b.p + 4.0 * b.nstrata + 8.0 * (2.0 * b.p + pp) +
 			  ((b.flags & COXMODEL_ROBUST) ? 8.0 * pp : 0) +
-			  32.0 * b.ntimes + 8.0 * (2 + b.p) * b.nevtimes);
+			  32.0 * b.ntimes + 8.0 * (2.0 + b.p) * b.nevtimes);
 	b.terms = palloc(sizeof(char *) * b.p);
 	for (j = 0; j < b.p; j++)
 		b.terms[j] = RecvName(buf, false);
