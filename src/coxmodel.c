@@ -193,7 +193,8 @@ CoxModelValidate(const CoxModelBuild *b, int code)
 		Bad(code, "Unknown flags are set.");
 	if (b->p < 1 || b->p > COX_MAX_TERMS)
 		Bad(code, psprintf("The number of terms %d is out of range.", b->p));
-	if (b->iterations < 0 || b->iterations > COX_MAX_ITERATIONS || b->n < 1 || b->events < 0 || b->events > b->n)
+	if (b->iterations < 0 || b->iterations > COX_MAX_ITERATIONS || b->n < 1 || b->n > COX_MAX_COUNT ||
+		b->events < 0 || b->events > b->n)
 		Bad(code, "The counts of rows, events or iterations are invalid.");
 	if (!(b->conf_level > 0 && b->conf_level < 1))
 		Bad(code, "The confidence level must be in (0, 1).");
@@ -765,7 +766,7 @@ coxmodel_in(PG_FUNCTION_ARGS)
 		b.ties = COX_BRESLOW;
 	else
 		Bad(code, psprintf("Unknown tie method \"%s\".", ties));
-	b.n = CoxJsonInt(doc, "n", 1, COX_MAX_ROWS * (int64) 1024);
+	b.n = CoxJsonInt(doc, "n", 1, COX_MAX_COUNT);
 	b.events = CoxJsonInt(doc, "events", 0, b.n);
 	b.iterations = (int) CoxJsonInt(doc, "iterations", 0, COX_MAX_ITERATIONS);
 	if (CoxJsonBool(doc, "converged"))

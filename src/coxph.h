@@ -34,6 +34,13 @@
 
 /* Largest iteration count a coxmodel records (max_iter allows 10000; federated loops more). */
 #define COX_MAX_ITERATIONS	100000
+
+/*
+ * Largest row, event and stratum counts a coxmodel or coxstep records: a federated model pools
+ * up to 1024 sites' aggregates, and every count must be an exact float8 (the text form writes
+ * JSON numbers).
+ */
+#define COX_MAX_COUNT		(COX_MAX_ROWS * (int64) 1024)
 #define COX_MAX_NAME_LEN	1024
 
 /* Tie handling, as R's ties = "efron" / "breslow". */

@@ -89,7 +89,8 @@ ValidateStep(const CoxStepHeader *h, int code)
 
 	if (h->ties != COX_EFRON && h->ties != COX_BRESLOW)
 		BadStep(code, "The tie method is unknown.");
-	if (h->n < 0 || h->events < 0 || h->events > h->n || h->nstrata < 0)
+	if (h->n < 0 || h->n > COX_MAX_COUNT || h->events < 0 || h->events > h->n ||
+		h->nstrata < 0 || h->nstrata > COX_MAX_COUNT)
 		BadStep(code, "The counts are invalid.");
 	if (!isfinite(h->loglik) || !(isfinite(h->sum_w) && h->sum_w >= 0))
 		BadStep(code, "The log-likelihood and the weight sum must be finite.");
@@ -183,9 +184,9 @@ coxstep_in(PG_FUNCTION_ARGS)
 	if (strcmp(ties, "efron") != 0 && strcmp(ties, "breslow") != 0)
 		BadStep(code, psprintf("Unknown tie method \"%s\".", ties));
 	h = CoxStepMake((int) p, strcmp(ties, "breslow") == 0 ? COX_BRESLOW : COX_EFRON);
-	h->n = CoxJsonInt(doc, "n", 0, PG_INT64_MAX / 2);
-	h->events = CoxJsonInt(doc, "events", 0, PG_INT64_MAX / 2);
-	h->nstrata = CoxJsonInt(doc, "strata", 0, PG_INT64_MAX / 2);
+	h->n = CoxJsonInt(doc, "n", 0, COX_MAX_COUNT);
+	h->events = CoxJsonInt(doc, "events", 0, COX_MAX_COUNT);
+	h->nstrata = CoxJsonInt(doc, "strata", 0, COX_MAX_COUNT);
 	h->loglik = CoxJsonFloat(doc, "loglik", false);
 	h->sum_w = CoxJsonFloat(doc, "sum_weights", false);
 	v = CoxJsonFloats(doc, "beta", p, false, NULL);
