@@ -54,7 +54,11 @@ REGRESS_MODELS     =
 # federation (single-cluster parts; the multi-cluster suite is test/federation/)
 REGRESS_FEDERATION =
 
-REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION)
+# hardening (bad-input corpus over every function and type, round trips; test/hardening/)
+REGRESS_HARDENING  = hardening_sweep hardening_io hardening_regressions
+
+REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION) \
+          $(REGRESS_HARDENING)
 REGRESS_OPTS = --inputdir=test --load-extension=clinnova
 
 # OpenBLAS, single-threaded build (Debian libopenblas-serial-dev).  Linked by path and rpath so

@@ -1,0 +1,69 @@
+-- Regression tests of the bugs the hardening pass found (test/hardening/README.md lists them):
+-- one query per bug, with the input that used to crash, raise an internal error or give a
+-- wrong number, and the documented result it gives now.
+\i test/lib/regress_helpers.sql
+SET client_min_messages = warning;
+CREATE TEMP TABLE r AS
+SELECT g AS id, (g % 17 + 1)::float8 AS t, g % 4 <> 0 AS e, ARRAY[sin(g), (g % 5)::float8] AS x
+FROM generate_series(1, 40) g;
+
+-- coxph_newton(NULL step, ...) dereferenced the NULL step and crashed the backend: 22004
+SELECT clinnova.coxph_newton(NULL, '{0,0}');
+SELECT clinnova.coxph_newton(NULL, '{0,0}', '{}');
+-- coxph_newton ignored a "terms" option of the wrong length: 22023 like the other step helpers
+SELECT clinnova.coxph_newton(s, '{0,0}', '{"terms": ["a"]}')
+FROM (SELECT clinnova.coxph_step(t, e, x, '{0,0}') s FROM r) q;
+
+-- coxmodel_from_step stored iteration counts the coxmodel text input refuses (the model could
+-- not be dumped and restored): 22023 above 100000
+SELECT clinnova.coxmodel_from_step(s, s, '{0,0}', 1000000, true)
+FROM (SELECT clinnova.coxph_step(t, e, x, '{0,0}') s FROM r) q;
+SELECT (clinnova.coxph_stats(m)).iterations, m::text::clinnova.coxmodel::text = m::text AS text_round_trip
+FROM (SELECT clinnova.coxmodel_from_step(s, s, '{0,0}', 100000, true) m
+      FROM (SELECT clinnova.coxph_step(t, e, x, '{0,0}') s FROM r) q) q2;
+
+-- coxph_step returned steps with an infinite score or information (exp(x beta) overflowing in
+-- one row) that the coxstep type refuses to read back: 22000 now
+SELECT clinnova.coxph_step(t, e, CASE WHEN id = 7 THEN '{1e308,-1e308}' ELSE x END, '{0,0}') FROM r;
+
+-- a Cox fit whose baseline hazard overflows reported "invalid input syntax for type coxmodel"
+-- (22000 with a text-input message); it now says what happened
+SELECT clinnova.coxph(t, e, CASE WHEN id = 7 THEN '{1e308,-1e308}' ELSE x END) FROM r;
+
+-- km / cif with a positive case weight below 1e-150: its square underflowed to 0 and the risk
+-- table failed its own invariant (XX000 internal error); such weights are refused now (22023)
+SELECT clinnova.km(t, e, CASE WHEN id = 7 THEN 1e-300 ELSE 1 END) FROM r;
+SELECT clinnova.cif(t, 1, 5e-324) FROM r;
+SELECT clinnova.km(t, e, CASE WHEN id = 7 THEN 1e-150 ELSE 1 END) IS NOT NULL AS smallest_weight_accepted FROM r;
+
+-- surv_quantile / median at times near DBL_MAX: the midpoint (a + b) / 2 overflowed to
+-- Infinity; quantile(0.5) must equal the median
+WITH c AS (SELECT clinnova.km(t, e) k
+           FROM (VALUES (5e-324::float8, true), (1e-300, false), (1.7e308, true), (1.7976931348623157e308, true)) v(t, e))
+SELECT (clinnova.surv_quantile(k, 0.5)).quantile AS q50, (clinnova.median_survival(k)).median,
+       (clinnova.surv_quantile(k, 0.625)).quantile AS q625 FROM c;
+
+-- rmst standard error with tau near DBL_MAX: A^2 overflowed and 0 * Infinity gave NaN; the
+-- standard error is finite and scales with tau
+WITH c AS (SELECT clinnova.km(t, e) k FROM r)
+SELECT pg_temp.close_enough((clinnova.rmst(k, 1e308)).se / 1e308, (clinnova.rmst(k, 1e150)).se / 1e150, 1e-12) AS se_scales,
+       pg_temp.close_enough((clinnova.rmst_diff(k, k, 1e308)).se, sqrt(2) * (clinnova.rmst(k, 1e308)).se, 1e-12) AS diff_se_finite
+FROM c;
+
+-- binary input (test/hardening/io.sql feeds bytes to recv through binary COPY)
+\i test/hardening/corpus.sql
+\i test/hardening/sweep.sql
+\i test/hardening/io.sql
+-- coxmodel_recv: a stratum count of 2^31 - 1 overflowed the int sum that checks the sizes
+-- against the message, and palloc failed with an internal error (XX000); 22P03 now
+SELECT state, message FROM (SELECT clinnova.coxmodel_send(clinnova.coxph(t, e, x)) b FROM r) q,
+  pg_temp.hz_recv('clinnova.coxmodel', overlay(b placing '\x7fffffff' from 9 for 4));
+-- coxmodel_recv accepted row counts the text input refuses (2^56 rows: the value could not be
+-- dumped and restored); coxstep_recv and coxstep_in accepted counts above 2^53 that its text
+-- form cannot write exactly; both refuse counts above 2^41 now
+SELECT state, message FROM (SELECT clinnova.coxmodel_send(clinnova.coxph(t, e, x)) b FROM r) q,
+  pg_temp.hz_recv('clinnova.coxmodel', set_byte(b, 16, 1));
+SELECT state, message FROM (SELECT clinnova.coxstep_send(clinnova.coxph_step(t, e, x, '{0,0}')) b FROM r) q,
+  pg_temp.hz_recv('clinnova.coxstep', set_byte(b, 6, 1));
+SELECT replace(s::text, '"n": 40', '"n": 72057594037927976')::clinnova.coxstep
+FROM (SELECT clinnova.coxph_step(t, e, x, '{0,0}') s FROM r) q;
