@@ -55,7 +55,7 @@ REGRESS_MODELS     =
 REGRESS_FEDERATION =
 
 # hardening (bad-input corpus over every function and type, round trips; test/hardening/)
-REGRESS_HARDENING  = hardening_sweep hardening_io hardening_regressions
+REGRESS_HARDENING  = hardening_sweep hardening_io hardening_regressions hardening_scale
 
 REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION) \
           $(REGRESS_HARDENING)
