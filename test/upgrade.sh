@@ -51,7 +51,15 @@ for v in "${versions[@]}"; do
   q -d "$db" -c "CREATE EXTENSION clinnova VERSION '$v'"
   before=""
   if [[ -f test/upgrade_data.sql ]]; then
-    q -d "$db" -f test/upgrade_data.sql >/dev/null 2>&1 && before=$(q -d "$db" -c "SELECT * FROM upgrade_values ORDER BY 1" 2>/dev/null)
+    n=$((n + 1))
+    if q -d "$db" -f test/upgrade_data.sql >"$CLN_TMP/upgrade_data.log" 2>&1 \
+       && before=$(q -d "$db" -c "SELECT * FROM upgrade_values ORDER BY 1") && [[ -n $before ]]; then
+      echo "ok $n - values of every type stored in version $v (test/upgrade_data.sql)"
+    else
+      echo "not ok $n - test/upgrade_data.sql failed on version $v"
+      tail -20 "$CLN_TMP/upgrade_data.log" | sed 's/^/#   /'
+      rc=1 before=""
+    fi
   fi
   n=$((n + 1))
   if q -d "$db" -c "ALTER EXTENSION clinnova UPDATE"; then
