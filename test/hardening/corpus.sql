@@ -18,6 +18,7 @@
 -- (not echoed into pg_regress output: the definitions would bury the results)
 \set hz_echo :ECHO
 \set ECHO none
+\set hz_quiet :QUIET
 \set QUIET on
 
 -- ---- the data set ------------------------------------------------------------------------
@@ -347,5 +348,5 @@ INSERT INTO hz_override (func, arg, typ, expr) VALUES
   ('clinnova.coxph_fit', 'time', NULL, $$'time'$$),
   ('clinnova.coxph_fit', 'event', NULL, $$'event'$$);
 UPDATE hz_override SET expr = quote_literal(expr) WHERE arg = 'coding';
-\set QUIET off
+\set QUIET :hz_quiet
 \set ECHO :hz_echo

@@ -20,6 +20,7 @@
 -- (not echoed into pg_regress output: the definitions would bury the results)
 \set hz_echo :ECHO
 \set ECHO none
+\set hz_quiet :QUIET
 \set QUIET on
 
 CREATE TEMP TABLE hz_io (
@@ -236,5 +237,5 @@ $$;
 CREATE FUNCTION pg_temp.hz_io_allowed(state text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
   SELECT state = '00000' OR left(state, 2) IN ('22', '54')
 $$;
-\set QUIET off
+\set QUIET :hz_quiet
 \set ECHO :hz_echo

@@ -21,6 +21,7 @@
 -- (not echoed into pg_regress output: the definitions would bury the results)
 \set hz_echo :ECHO
 \set ECHO none
+\set hz_quiet :QUIET
 \set QUIET on
 
 -- Functions the sweep does not call, with the reason (shown by the test).
@@ -298,5 +299,5 @@ $$;
 CREATE FUNCTION pg_temp.hz_allowed(state text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
   SELECT state = '00000' OR left(state, 2) IN ('22', '42', '54', '0A', '23', '55')
 $$;
-\set QUIET off
+\set QUIET :hz_quiet
 \set ECHO :hz_echo
