@@ -168,7 +168,7 @@ cif_table(PG_FUNCTION_ARGS)
 			   *var,
 			   *w2after;
 
-	InitMaterializedSRF(fcinfo, 0);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	SurvTableInit(&t, sf);
 	SurvRiskCompute(&r, &t);
 	K = t.ncause;

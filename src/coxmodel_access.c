@@ -68,7 +68,7 @@ coxph_coefs(PG_FUNCTION_ARGS)
 	double		zq = CoxModelZ(m);
 	int			j;
 
-	InitMaterializedSRF(fcinfo, 0);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	for (j = 0; j < m->p; j++)
 	{
 		Datum		values[10];
@@ -250,7 +250,7 @@ coxph_basehaz(PG_FUNCTION_ARGS)
 				off += m->means[j] * m->coef[j];
 		factor = exp(-off);
 	}
-	InitMaterializedSRF(fcinfo, 0);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	for (s = 0; s < m->nstrata; s++)
 	{
 		int64		i,

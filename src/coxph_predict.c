@@ -388,7 +388,7 @@ coxph_predict_curve(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 	{
-		InitMaterializedSRF(fcinfo, 0);
+		InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 		return (Datum) 0;
 	}
 	c = CachedModel(fcinfo, 0);
@@ -405,7 +405,7 @@ coxph_predict_curve(PG_FUNCTION_ARGS)
 	}
 	else
 		s1 = s0 + 1;
-	InitMaterializedSRF(fcinfo, 0);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	for (s = s0; s < s1; s++)
 	{
 		int64		i;

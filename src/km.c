@@ -374,7 +374,7 @@ km_table(PG_FUNCTION_ARGS)
 			   *hin;
 	int			i;
 
-	InitMaterializedSRF(fcinfo, 0);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	cv = SurvKaplanMeier(sf, v, 1, "km_table");
 	SurvCurveBands(cv, ct, z, &lo, &lon, &hi, &hin);
 	for (i = 0; i < cv->nrow; i++)
@@ -523,7 +523,7 @@ nelson_aalen(PG_FUNCTION_ARGS)
 	SurvCurve  *cv;
 	int			i;
 
-	InitMaterializedSRF(fcinfo, 0);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	cv = SurvKaplanMeier(sf, v, ctype, "nelson_aalen");
 	for (i = 0; i < cv->nrow; i++)
 	{

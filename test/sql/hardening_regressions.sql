@@ -67,3 +67,38 @@ SELECT state, message FROM (SELECT clinnova.coxstep_send(clinnova.coxph_step(t, 
   pg_temp.hz_recv('clinnova.coxstep', set_byte(b, 6, 1));
 SELECT replace(s::text, '"n": 40', '"n": 72057594037927976')::clinnova.coxstep
 FROM (SELECT clinnova.coxph_step(t, e, x, '{0,0}') s FROM r) q;
+
+-- set-returning accessors called once per row (LATERAL, or in the select list) leaked about
+-- 850 bytes per call into the query's memory (InitMaterializedSRF built the result type from
+-- the catalog in per-query memory each call): predict_curve over 10 million patients would
+-- have needed 8 GB.  They now reuse the executor's expected row type.  Memory is sampled
+-- inside a loop over the result, between the 5 000th and the 60 000th row.
+CREATE FUNCTION pg_temp.srf_growth(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+    n bigint := 0;
+    m1 bigint;
+    m2 bigint;
+BEGIN
+    FOR r IN EXECUTE q LOOP
+        n := n + 1;
+        IF n = 5000 THEN SELECT sum(total_bytes) INTO m1 FROM pg_backend_memory_contexts; END IF;
+        IF n = 60000 THEN SELECT sum(total_bytes) INTO m2 FROM pg_backend_memory_contexts; END IF;
+    END LOOP;
+    RETURN m2 - m1;
+END
+$$;
+CREATE TEMP TABLE srf_models AS
+SELECT clinnova.coxph(t, e, x) AS m, clinnova.km(t, e) AS k, clinnova.cif(t, (id % 3)) AS c FROM r;
+-- (CASE WHEN g > 0 makes each call depend on the row, so the function really runs per row)
+SELECT f, pg_temp.srf_growth(q) < 100000 AS flat
+FROM (VALUES
+  ('predict_curve', 'SELECT v.* FROM srf_models, generate_series(1, 10000) g, clinnova.predict_curve(m, ARRAY[sin(g), (g % 5)::float8]) v'),
+  ('predict_curve in the select list', 'SELECT clinnova.predict_curve(m, ARRAY[sin(g), (g % 5)::float8]) FROM srf_models, generate_series(1, 10000) g'),
+  ('coxph_coefs', 'SELECT v.* FROM srf_models, generate_series(1, 40000) g, clinnova.coxph_coefs(CASE WHEN g > 0 THEN m END) v'),
+  ('coxph_basehaz', 'SELECT v.* FROM srf_models, generate_series(1, 10000) g, clinnova.coxph_basehaz(CASE WHEN g > 0 THEN m END) v'),
+  ('km_table', 'SELECT v.* FROM srf_models, generate_series(1, 10000) g, clinnova.km_table(CASE WHEN g > 0 THEN k END) v'),
+  ('nelson_aalen', 'SELECT v.* FROM srf_models, generate_series(1, 10000) g, clinnova.nelson_aalen(CASE WHEN g > 0 THEN k END) v'),
+  ('cif_table', 'SELECT v.* FROM srf_models, generate_series(1, 10000) g, clinnova.cif_table(CASE WHEN g > 0 THEN c END) v')) v(f, q)
+ORDER BY 1;
+
