@@ -31,8 +31,14 @@
 #define SURVFIT_ENTRY			0x04	/* late entries (left truncation) present */
 #define SURVFIT_ALL_FLAGS		0x07
 
-/* Times below this that are integers are counted in a direct-indexed array (no hashing). */
+/*
+ * Integer times below SURV_DENSE_LIMIT may be counted in a direct-indexed array (no hashing);
+ * the array starts at SURV_DENSE_MIN slots and doubles only while it holds at most
+ * SURV_DENSE_SPARSITY slots per distinct time counted so far.
+ */
 #define SURV_DENSE_LIMIT		65536
+#define SURV_DENSE_MIN			256
+#define SURV_DENSE_SPARSITY		8
 
 /*
  * Survfit: the risk table, a varlena value.
@@ -199,11 +205,15 @@ struct survtime_hash;
  * and, when weighted, after those (at SURV_SLOT_W):
  *   ncause values            events weighted, ncause values events squared weights,
  *   censored weighted, censored squared weights, entered weighted.
- * Integer times 0 <= t < SURV_DENSE_LIMIT live in `dense` at index t (dense_len slots
- * allocated, grown by doubling up to the limit); every other time maps through `hash` to a
- * slot of `slots`.  A slot is in use iff one of its people counts is positive: rows with zero
- * weight are skipped before they reach the state, so every added row makes one positive.
- * Memory is O(distinct times) (plus at most SURV_DENSE_LIMIT slots for integer times).
+ * Integer times 0 <= t < dense_len live in `dense` at index t; every other time (larger
+ * integers too) maps through `hash` to a slot of `slots`.  The dense array grows by doubling,
+ * up to SURV_DENSE_LIMIT slots, only while it stays at least 1/SURV_DENSE_SPARSITY full (or
+ * within SURV_DENSE_MIN slots), and a growth moves the hashed integer times it now covers
+ * into it, so that every time has exactly one slot.  A slot is in use iff one of its people
+ * counts is positive: rows with zero weight are skipped before they reach the state, so every
+ * added row makes one positive; a hash slot whose time moved to the dense array is zeroed.
+ * Memory is O(distinct times) plus at most SURV_DENSE_MIN slots, however sparse the integer
+ * times: a GROUP BY with thousands of groups holds thousands of states at once.
  */
 typedef struct SurvState
 {
@@ -214,6 +224,7 @@ typedef struct SurvState
 	bool		fractional;		/* a non-integer weight was added */
 	double	   *dense;
 	int32		dense_len;
+	int32		dense_used;		/* used dense slots, counted at the last growth */
 	struct survtime_hash *hash;
 	double	   *slots;
 	int32		nslots;
@@ -235,7 +246,7 @@ extern int64 SurvStateRecords(const SurvState *st);
 
 /*
  * The slot of time t (finite, >= 0, not -0), created zeroed if new.  Inline because it runs
- * once per input row: integer times below SURV_DENSE_LIMIT index the dense array directly.
+ * once per input row: integer times below dense_len index the dense array directly.
  */
 static inline double *
 SurvStateSlot(SurvState *st, double t)

@@ -2,7 +2,7 @@
  * survstate.c — the aggregate state of km, cif and km_merge: a risk table under construction.
  *
  * Rows are counted by time in one pass with no sort (see the SurvState design note in
- * survfit.h): integer times below SURV_DENSE_LIMIT index a direct array, other times go
+ * survfit.h): integer times below the dense array's length index it directly, other times go
  * through a simplehash table keyed by the bits of the float8 time.  The final function sorts
  * only the distinct times.  States merge by adding slot values, so a parallel plan, a
  * km_merge of per-site tables and a single km over the union give the same table (exactly for
@@ -87,25 +87,83 @@ SurvStateCreate(MemoryContext mcxt, int ncause, bool weighted)
 	return st;
 }
 
-/* Grow the dense array so that integer time i has a slot; return that slot. */
+/* Is the slot in use (does it count anybody)? */
+static inline bool
+SlotUsed(const SurvState *st, const double *slot)
+{
+	int			j;
+
+	for (j = 0; j < st->ncause + 2; j++)
+		if (slot[j] != 0)
+			return true;
+	return false;
+}
+
+/*
+ * Move the hashed integer times in [lo, hi) into the dense array (which now covers them): add
+ * each slot into its dense slot, zero it, delete its hash entry.
+ */
+static void
+MoveHashedIntoDense(SurvState *st, int32 lo, int32 hi)
+{
+	survtime_iterator it;
+	SurvTimeEntry *e;
+
+	survtime_start_iterate(st->hash, &it);
+	while ((e = survtime_iterate(st->hash, &it)) != NULL)
+	{
+		double		t = KeyTime(e->key);
+		double	   *src,
+				   *dst;
+		int			j;
+
+		if (!(t >= (double) lo && t < (double) hi && t == floor(t)))
+			continue;
+		src = st->slots + (Size) e->slot * st->width;
+		dst = st->dense + (Size) (int32) t * st->width;
+		for (j = 0; j < st->width; j++)
+		{
+			dst[j] += src[j];
+			src[j] = 0;
+		}
+		survtime_delete_item(st->hash, e);
+	}
+}
+
+/*
+ * The slot of integer time i >= dense_len: the dense array grows to cover i if it stays dense
+ * enough (see the design note in survfit.h), else i gets a hash slot.
+ */
 double *
 SurvStateGrowDense(SurvState *st, int32 i)
 {
-	int32		len = Max(st->dense_len * 2, 256);
+	int32		len = Max(st->dense_len * 2, SURV_DENSE_MIN);
+	int32		old_len = st->dense_len;
+	int64		distinct;
+	int32		j;
 
 	Assert(i >= st->dense_len && i < SURV_DENSE_LIMIT);
 	while (len <= i)
 		len *= 2;
 	len = Min(len, SURV_DENSE_LIMIT);
+	distinct = (int64) st->dense_used + (st->hash ? st->hash->members : 0) + 1;
+	if (len > SURV_DENSE_MIN && len > SURV_DENSE_SPARSITY * distinct)
+		return SurvStateHashSlot(st, (double) i);
 	if (st->dense == NULL)
 		st->dense = MemoryContextAllocZero(st->mcxt, sizeof(double) * (Size) len * st->width);
 	else
 	{
 		st->dense = repalloc(st->dense, sizeof(double) * (Size) len * st->width);
-		memset(st->dense + (Size) st->dense_len * st->width, 0,
-			   sizeof(double) * (Size) (len - st->dense_len) * st->width);
+		memset(st->dense + (Size) old_len * st->width, 0,
+			   sizeof(double) * (Size) (len - old_len) * st->width);
 	}
 	st->dense_len = len;
+	if (st->hash != NULL && st->hash->members > 0)
+		MoveHashedIntoDense(st, old_len, len);
+	st->dense_used = 0;
+	for (j = 0; j < len; j++)
+		if (SlotUsed(st, st->dense + (Size) j * st->width))
+			st->dense_used++;
 	return st->dense + (Size) i * st->width;
 }
 
@@ -140,18 +198,6 @@ SurvStateHashSlot(SurvState *st, double t)
 		memset(st->slots + (Size) e->slot * st->width, 0, sizeof(double) * st->width);
 	}
 	return st->slots + (Size) e->slot * st->width;
-}
-
-/* Is the slot in use (does it count anybody)? */
-static inline bool
-SlotUsed(const SurvState *st, const double *slot)
-{
-	int			j;
-
-	for (j = 0; j < st->ncause + 2; j++)
-		if (slot[j] != 0)
-			return true;
-	return false;
 }
 
 /*
@@ -320,7 +366,7 @@ TimeSlotCmp(const void *a, const void *b)
 /*
  * The risk table of the state: used slots in time order.  Dense slots come sorted; only the
  * hashed times are sorted, then both lists are merged (their times never coincide: dense
- * times are the integers below the limit, hashed times everything else).
+ * times are the integers below dense_len, hashed times everything else).
  */
 Survfit *
 SurvStateToSurvfit(const SurvState *st)

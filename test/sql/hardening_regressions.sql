@@ -102,3 +102,35 @@ FROM (VALUES
   ('cif_table', 'SELECT v.* FROM srf_models, generate_series(1, 10000) g, clinnova.cif_table(CASE WHEN g > 0 THEN c END) v')) v(f, q)
 ORDER BY 1;
 
+-- km / cif / logrank states counted integer times in a direct-indexed array sized by the
+-- largest integer time, not by the number of distinct times: 1000 groups with times in days
+-- up to 5000 held 1000 arrays of 8192 slots (about 200 MB).  The array now grows only while
+-- it stays at least 1/8 full.  Memory is sampled at the first row of a hashed GROUP BY, when
+-- every group's state exists (work_mem is raised so that hash aggregation does not spill).
+CREATE FUNCTION pg_temp.groups_memory(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+    m bigint;
+BEGIN
+    FOR r IN EXECUTE q LOOP
+        SELECT sum(total_bytes) INTO m FROM pg_backend_memory_contexts;
+        EXIT;
+    END LOOP;
+    RETURN m;
+END
+$$;
+CREATE TEMP TABLE sparse AS
+SELECT g % 1000 AS grp, (g * 7919 % 5000 + 1)::float8 AS t, g % 3 <> 0 AS e FROM generate_series(1, 40000) g;
+SET enable_sort = off;
+SET work_mem = '1GB';
+SELECT f, pg_temp.groups_memory(q) < 32 * 1024 * 1024 AS within_32_mb
+FROM (VALUES
+  ('km', 'SELECT grp, clinnova.km(t, e) FROM sparse GROUP BY grp'),
+  ('cif', 'SELECT grp, clinnova.cif(t, (t::integer % 3)) FROM sparse GROUP BY grp'),
+  ('logrank', 'SELECT grp / 2, clinnova.logrank(t, e, (grp % 2)::text) FROM sparse GROUP BY grp / 2')) v(f, q)
+ORDER BY 1;
+RESET enable_sort;
+RESET work_mem;
+-- the same tables whatever the layout: dense and hashed integer times merge into one table
+SELECT (SELECT clinnova.km(t, e) FROM sparse) OPERATOR(clinnova.=)
+       (SELECT clinnova.km_merge(k) FROM (SELECT clinnova.km(t, e) k FROM sparse GROUP BY grp) q) AS merged_equal;
