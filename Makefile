@@ -27,7 +27,8 @@ OBJS_COX      =
 OBJS_MODELS   =
 
 # federation
-OBJS_FEDERATION =
+OBJS_FEDERATION = src/federation_guard.o src/federation_catalog.o src/federation_audit.o \
+                  src/federation_state.o src/federation_coxgrid.o
 
 OBJS = $(OBJS_CORE) $(OBJS_CODES) $(OBJS_SURVIVAL) $(OBJS_COX) $(OBJS_MODELS) $(OBJS_FEDERATION)
 

@@ -23,6 +23,7 @@
 #include "utils/varlena.h"
 
 #include "clinnova.h"
+#include "federation.h"
 #include "linalg.h"
 
 PG_MODULE_MAGIC;
@@ -78,6 +79,8 @@ _PG_init(void)
 							 0.0, 0.0, 1.0e9,
 							 PGC_SUSET, 0,
 							 NULL, NULL, NULL);
+
+	federation_guard_init();
 
 	MarkGUCPrefixReserved("clinnova");
 }
