@@ -392,6 +392,441 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION clinnova.coxgrid_derivatives(clinnova.coxgrid, text) IS
   'log partial likelihood, score and information (p x p, row-major) of pooled Cox on the grid at the value''s beta';
 
+
+-- ---- coordinator side: sites ------------------------------------------------------------------
+
+CREATE TABLE clinnova.federation_sites (
+    name text PRIMARY KEY CHECK (name ~ '^[a-z_][a-z0-9_]{0,47}$'),
+    server_name name NOT NULL UNIQUE,
+    schema_name name NOT NULL UNIQUE,
+    host text NOT NULL,
+    port integer NOT NULL,
+    dbname text NOT NULL,
+    remote_user text NOT NULL,
+    fetch_size integer NOT NULL,
+    extension_version text,
+    library_version text,
+    min_cell_count integer,
+    time_grain float8,
+    relations text[] NOT NULL DEFAULT '{}',
+    added_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    refreshed_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE clinnova.federation_sites IS
+  'federation sites known to this coordinator (use federation_add_site / federation_remove_site)';
+SELECT pg_catalog.pg_extension_config_dump('clinnova.federation_sites', '');
+
+-- The foreign tables of one site: its clinnova.federation_site_info and its published relations.
+CREATE FUNCTION clinnova.federation_create_foreign_tables(site clinnova.federation_sites,
+                                                         published jsonb)
+RETURNS text[]
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  rel jsonb;
+  col jsonb;
+  cols text[];
+  typ regtype;
+  local_name text;
+  created text[] := '{}';
+  seen text[] := '{}';
+BEGIN
+  FOR rel IN SELECT r FROM jsonb_array_elements(coalesce(published, '[]'::jsonb)) AS r LOOP
+    local_name := rel->>'name';
+    IF local_name = ANY (seen) OR local_name = 'federation_site_info' THEN
+      local_name := (rel->>'schema') || '_' || (rel->>'name');
+    END IF;
+    seen := seen || local_name;
+    cols := '{}';
+    FOR col IN SELECT c FROM jsonb_array_elements(rel->'columns') AS c LOOP
+      typ := to_regtype(col->>'type');
+      IF typ IS NULL THEN
+        RAISE EXCEPTION 'site "%" publishes column "%" of relation %.% with type %, which does not exist at the coordinator',
+          site.name, col->>'name', rel->>'schema', rel->>'name', col->>'type'
+          USING ERRCODE = 'data_exception',
+                HINT = 'Install the extension that defines the type at the coordinator, or publish a view without that column.';
+      END IF;
+      cols := cols || format('%I %s', col->>'name', format_type(typ, NULL));
+    END LOOP;
+    EXECUTE format('CREATE FOREIGN TABLE %I.%I (%s) SERVER %I OPTIONS (schema_name %L, table_name %L)',
+                   site.schema_name, local_name, array_to_string(cols, ', '), site.server_name,
+                   rel->>'schema', rel->>'name');
+    EXECUTE format('COMMENT ON FOREIGN TABLE %I.%I IS %L', site.schema_name, local_name,
+                   format('relation %s.%s published by federation site %s', rel->>'schema', rel->>'name', site.name));
+    created := created || local_name;
+  END LOOP;
+  RETURN created;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_create_foreign_tables(clinnova.federation_sites, jsonb) IS
+  'internal: create the foreign tables of a site''s published relations in its schema; parallel unsafe: runs DDL';
+
+-- Compare one site's description with this coordinator; NULL when compatible.
+CREATE FUNCTION clinnova.federation_version_problem(site text, extension_version text, library_version text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog
+AS $$
+  SELECT CASE
+    WHEN $2 IS DISTINCT FROM (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'clinnova')
+      THEN pg_catalog.format('site "%s" runs clinnova extension version %s, this coordinator %s',
+                             $1, coalesce($2, 'none'),
+                             (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'clinnova'))
+    WHEN $3 IS DISTINCT FROM clinnova.version()
+      THEN pg_catalog.format('site "%s" runs clinnova library version %s, this coordinator %s',
+                             $1, coalesce($3, 'none'), clinnova.version())
+  END
+$$;
+COMMENT ON FUNCTION clinnova.federation_version_problem(text, text, text) IS
+  'internal: the version mismatch between a site and this coordinator, or NULL';
+
+CREATE FUNCTION clinnova.federation_add_site(
+    name text, host text, port integer, dbname text, "user" text, password text,
+    fetch_size integer DEFAULT 10000, schema_name text DEFAULT NULL)
+RETURNS clinnova.federation_sites
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  site clinnova.federation_sites;
+  info record;
+  problem text;
+BEGIN
+  IF name IS NULL OR name !~ '^[a-z_][a-z0-9_]{0,47}$' THEN
+    RAISE EXCEPTION 'invalid site name "%"', name
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'A site name is a lower-case identifier of at most 48 characters.';
+  END IF;
+  IF host IS NULL OR port IS NULL OR dbname IS NULL OR "user" IS NULL THEN
+    RAISE EXCEPTION 'host, port, dbname and user must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF fetch_size IS NULL OR fetch_size < 1 THEN
+    RAISE EXCEPTION 'fetch_size must be a positive number' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'postgres_fdw') THEN
+    RAISE EXCEPTION 'postgres_fdw is not installed in this database'
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Run CREATE EXTENSION postgres_fdw.';
+  END IF;
+  IF EXISTS (SELECT FROM clinnova.federation_sites s WHERE s.name = federation_add_site.name) THEN
+    RAISE EXCEPTION 'federation site "%" already exists', name
+      USING ERRCODE = 'duplicate_object', HINT = 'Remove it first with clinnova.federation_remove_site().';
+  END IF;
+
+  site.name := name;
+  site.server_name := 'clinnova_' || name;
+  site.schema_name := coalesce(schema_name, name);
+  site.host := host;
+  site.port := port;
+  site.dbname := dbname;
+  site.remote_user := "user";
+  site.fetch_size := fetch_size;
+  site.added_at := now();
+  site.refreshed_at := now();
+
+  EXECUTE format('CREATE SERVER %I FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host %L, port %L, dbname %L, '
+                 'extensions %L, async_capable %L, fetch_size %L, application_name %L)',
+                 site.server_name, host, port::text, dbname, 'clinnova', 'true', fetch_size::text,
+                 'clinnova/' || clinnova.version());
+  EXECUTE format('COMMENT ON SERVER %I IS %L', site.server_name, format('clinnova federation site %s', name));
+  IF password IS NULL THEN
+    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (user %L)', site.server_name, "user");
+  ELSE
+    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (user %L, password %L)',
+                   site.server_name, "user", password);
+  END IF;
+  EXECUTE format('CREATE SCHEMA %I', site.schema_name);
+  EXECUTE format('COMMENT ON SCHEMA %I IS %L', site.schema_name, format('foreign tables of clinnova federation site %s', name));
+  EXECUTE format('CREATE FOREIGN TABLE %I.federation_site_info (extension_version text, library_version text, '
+                 'server_version text, min_cell_count integer, time_grain float8, guard_active boolean, '
+                 'published jsonb) SERVER %I OPTIONS (schema_name %L, table_name %L)',
+                 site.schema_name, site.server_name, 'clinnova', 'federation_site_info');
+
+  -- the handshake: one row from the site, its versions checked against ours
+  EXECUTE format('SELECT * FROM %I.federation_site_info', site.schema_name) INTO info;
+  IF info IS NULL THEN
+    RAISE EXCEPTION 'site "%" returned no description', name USING ERRCODE = 'data_exception';
+  END IF;
+  problem := clinnova.federation_version_problem(name, info.extension_version, info.library_version);
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION '%', problem
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Every site and the coordinator must run the same clinnova version (ALTER EXTENSION clinnova UPDATE).';
+  END IF;
+  site.extension_version := info.extension_version;
+  site.library_version := info.library_version;
+  site.min_cell_count := info.min_cell_count;
+  site.time_grain := info.time_grain;
+  site.relations := clinnova.federation_create_foreign_tables(site, info.published);
+  INSERT INTO clinnova.federation_sites SELECT site.*;
+  RETURN site;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_add_site(text, text, integer, text, text, text, integer, text) IS
+  'add a federation site: postgres_fdw server (extensions clinnova, async), user mapping for the current user, a schema with foreign tables of the published relations; checks versions; parallel unsafe: runs DDL';
+
+CREATE FUNCTION clinnova.federation_refresh_site(name text)
+RETURNS clinnova.federation_sites
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  site clinnova.federation_sites;
+  info record;
+  problem text;
+  rel text;
+BEGIN
+  SELECT * INTO site FROM clinnova.federation_sites s WHERE s.name = federation_refresh_site.name;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown federation site "%"', name USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  EXECUTE format('SELECT * FROM %I.federation_site_info', site.schema_name) INTO info;
+  problem := clinnova.federation_version_problem(name, info.extension_version, info.library_version);
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION '%', problem
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Every site and the coordinator must run the same clinnova version (ALTER EXTENSION clinnova UPDATE).';
+  END IF;
+  FOREACH rel IN ARRAY site.relations LOOP
+    EXECUTE format('DROP FOREIGN TABLE IF EXISTS %I.%I', site.schema_name, rel);
+  END LOOP;
+  site.extension_version := info.extension_version;
+  site.library_version := info.library_version;
+  site.min_cell_count := info.min_cell_count;
+  site.time_grain := info.time_grain;
+  site.relations := clinnova.federation_create_foreign_tables(site, info.published);
+  site.refreshed_at := now();
+  UPDATE clinnova.federation_sites s SET extension_version = site.extension_version,
+         library_version = site.library_version, min_cell_count = site.min_cell_count,
+         time_grain = site.time_grain, relations = site.relations, refreshed_at = site.refreshed_at
+   WHERE s.name = site.name;
+  RETURN site;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_refresh_site(text) IS
+  're-read a site''s description and re-create the foreign tables of its published relations; parallel unsafe: runs DDL';
+
+CREATE FUNCTION clinnova.federation_remove_site(name text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog SET client_min_messages = warning
+AS $$
+DECLARE
+  site clinnova.federation_sites;
+BEGIN
+  SELECT * INTO site FROM clinnova.federation_sites s WHERE s.name = federation_remove_site.name;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', site.schema_name);
+  EXECUTE format('DROP SERVER IF EXISTS %I CASCADE', site.server_name);
+  DELETE FROM clinnova.federation_sites s WHERE s.name = site.name;
+  RETURN true;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_remove_site(text) IS
+  'remove a federation site: its schema of foreign tables, server and user mappings; parallel unsafe: runs DDL';
+
+CREATE FUNCTION clinnova.federation_sites()
+RETURNS SETOF clinnova.federation_sites
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog
+AS $$ SELECT * FROM clinnova.federation_sites ORDER BY name $$;
+COMMENT ON FUNCTION clinnova.federation_sites() IS 'the federation sites of this coordinator';
+
+CREATE FUNCTION clinnova.federation_check_sites(sites text[] DEFAULT NULL)
+RETURNS TABLE (site text, extension_version text, library_version text, min_cell_count integer,
+               time_grain float8, guard_active boolean, compatible boolean, problem text)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  q text;
+BEGIN
+  SELECT string_agg(format('SELECT %L::text AS site, i.extension_version, i.library_version, '
+                           'i.min_cell_count, i.time_grain, i.guard_active FROM %I.federation_site_info i',
+                           s.name, s.schema_name), ' UNION ALL ' ORDER BY s.name)
+    INTO q
+    FROM clinnova.federation_selected_sites(sites) s;
+  RETURN QUERY EXECUTE format(
+    'SELECT d.site, d.extension_version, d.library_version, d.min_cell_count, d.time_grain, '
+    'd.guard_active, p.problem IS NULL, p.problem FROM (%s) d, '
+    'LATERAL (SELECT clinnova.federation_version_problem(d.site, d.extension_version, d.library_version) AS problem) p '
+    'ORDER BY d.site', q);
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_check_sites(text[]) IS
+  'version handshake with the sites (all sites queried concurrently): versions, disclosure settings, compatibility; parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federation_selected_sites(sites text[])
+RETURNS SETOF clinnova.federation_sites
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  unknown text;
+BEGIN
+  IF sites IS NOT NULL THEN
+    SELECT string_agg(format('"%s"', u), ', ') INTO unknown
+      FROM unnest(sites) u WHERE NOT EXISTS (SELECT FROM clinnova.federation_sites s WHERE s.name = u);
+    IF unknown IS NOT NULL THEN
+      RAISE EXCEPTION 'unknown federation site %', unknown USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'clinnova.federation_sites() lists the sites of this coordinator.';
+    END IF;
+  END IF;
+  RETURN QUERY SELECT * FROM clinnova.federation_sites s
+                WHERE sites IS NULL OR s.name = ANY (sites) ORDER BY s.name;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no federation site selected' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Add sites with clinnova.federation_add_site().';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_selected_sites(text[]) IS
+  'internal: the sites named (all when NULL); raises for unknown names or an empty selection';
+
+-- ---- coordinator side: building federated queries ---------------------------------------------
+
+CREATE FUNCTION clinnova.federation_require_sites(sites text[])
+RETURNS SETOF clinnova.federation_sites
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  bad record;
+BEGIN
+  FOR bad IN SELECT * FROM clinnova.federation_check_sites(sites) c WHERE NOT c.compatible LOOP
+    RAISE EXCEPTION '%', bad.problem
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Every site and the coordinator must run the same clinnova version (ALTER EXTENSION clinnova UPDATE), or leave the site out with the sites argument.';
+  END LOOP;
+  RETURN QUERY SELECT * FROM clinnova.federation_selected_sites(sites);
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_require_sites(text[]) IS
+  'internal: the selected sites after a live version handshake; raises naming the first incompatible site; parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federation_source(relation text, sites text[])
+RETURNS regclass
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  s record;
+  first regclass;
+  ft regclass;
+BEGIN
+  IF relation IS NULL THEN
+    RAISE EXCEPTION 'relation must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOR s IN SELECT * FROM clinnova.federation_selected_sites(sites) LOOP
+    ft := to_regclass(format('%I.%I', s.schema_name, relation));
+    IF ft IS NULL THEN
+      RAISE EXCEPTION 'federation site "%" has no relation "%"', s.name, relation
+        USING ERRCODE = 'undefined_table',
+              HINT = 'The site must publish it (clinnova.federation_publish) and the coordinator refresh the site (clinnova.federation_refresh_site).';
+    END IF;
+    first := coalesce(first, ft);
+  END LOOP;
+  RETURN first;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_source(text, text[]) IS
+  'internal: the foreign table of relation at the first selected site, after checking every selected site has it';
+
+CREATE FUNCTION clinnova.federation_expr(source regclass, expr text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog
+AS $$
+  SELECT CASE
+    WHEN $2 IS NULL THEN NULL
+    WHEN EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                  WHERE a.attrelid = $1 AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped)
+      THEN pg_catalog.quote_ident($2)
+    ELSE '(' || $2 || ')'
+  END
+$$;
+COMMENT ON FUNCTION clinnova.federation_expr(regclass, text) IS
+  'internal: a column name of the relation quoted as an identifier, any other text as a parenthesised SQL expression';
+
+CREATE FUNCTION clinnova.federation_union_sql(relation text, select_list text, group_keys integer,
+                                             filter text, sites text[])
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  parts text[] := '{}';
+  s record;
+BEGIN
+  FOR s IN SELECT * FROM clinnova.federation_selected_sites(sites) LOOP
+    parts := parts || format('SELECT %s FROM %I.%I%s%s', select_list, s.schema_name, relation,
+                             CASE WHEN filter IS NOT NULL THEN ' WHERE (' || filter || ')' ELSE '' END,
+                             CASE WHEN group_keys > 0
+                                  THEN ' GROUP BY ' || (SELECT string_agg(i::text, ', ') FROM generate_series(1, group_keys) i)
+                                  ELSE '' END);
+  END LOOP;
+  RETURN array_to_string(parts, ' UNION ALL ');
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_union_sql(text, text, integer, text, text[]) IS
+  'internal: the UNION ALL over the selected sites of one aggregate query each (pushed down whole, run concurrently)';
+
+-- ---- coordinator side: one-round federated analyses ------------------------------------------
+
+CREATE FUNCTION clinnova.federated_describe(relation text, variables text[], group_by text DEFAULT NULL,
+                                            filter text DEFAULT NULL, sites text[] DEFAULT NULL)
+RETURNS TABLE (group_value text, variable text, n bigint, mean float8, sd float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog SET extra_float_digits = 3
+AS $$
+DECLARE
+  src regclass;
+  g text;
+  aggs text;
+  vals text;
+  q text;
+BEGIN
+  IF variables IS NULL OR cardinality(variables) = 0 THEN
+    RAISE EXCEPTION 'variables must name at least one column or expression' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM clinnova.federation_require_sites(sites);
+  src := clinnova.federation_source(relation, sites);
+  g := clinnova.federation_expr(src, group_by);
+  SELECT string_agg(format('clinnova.describe(%s) AS d%s', clinnova.federation_expr(src, v), i), ', ' ORDER BY i),
+         string_agg(format('(%s, %L, u.d%s)', i, v, i), ', ' ORDER BY i)
+    INTO aggs, vals
+    FROM unnest(variables) WITH ORDINALITY AS t(v, i);
+  q := clinnova.federation_union_sql(relation, CASE WHEN g IS NULL THEN aggs ELSE g || ' AS g, ' || aggs END,
+                                     CASE WHEN g IS NULL THEN 0 ELSE 1 END, filter, sites);
+  RETURN QUERY EXECUTE format(
+    'SELECT m.g, m.variable, clinnova.summary_n(m.s), clinnova.summary_mean(m.s), clinnova.summary_sd(m.s) '
+    'FROM (SELECT %s AS g, v.k, v.variable, clinnova.summary_merge(v.d) AS s '
+    '        FROM (%s) u CROSS JOIN LATERAL (VALUES %s) v(k, variable, d) '
+    '       GROUP BY %s v.k, v.variable) m '
+    'ORDER BY %s m.k',
+    CASE WHEN g IS NULL THEN 'NULL::text' ELSE 'u.g::text' END, q, vals,
+    CASE WHEN g IS NULL THEN '' ELSE 'u.g, ' END,
+    CASE WHEN g IS NULL THEN '' ELSE 'm.g, ' END);
+END
+$$;
+COMMENT ON FUNCTION clinnova.federated_describe(text, text[], text, text, text[]) IS
+  'federated descriptive table: n, mean and sd of each variable (per group), merged from per-site describe() summaries; parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federated_counts(relation text, group_by text DEFAULT NULL,
+                                          filter text DEFAULT NULL, sites text[] DEFAULT NULL)
+RETURNS TABLE (group_value text, n bigint)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog SET extra_float_digits = 3
+AS $$
+DECLARE
+  src regclass;
+  g text;
+  q text;
+BEGIN
+  PERFORM clinnova.federation_require_sites(sites);
+  src := clinnova.federation_source(relation, sites);
+  g := clinnova.federation_expr(src, group_by);
+  q := clinnova.federation_union_sql(relation,
+         CASE WHEN g IS NULL THEN 'clinnova.safe_count(*) AS n' ELSE g || ' AS g, clinnova.safe_count(*) AS n' END,
+         CASE WHEN g IS NULL THEN 0 ELSE 1 END, filter, sites);
+  IF g IS NULL THEN
+    RETURN QUERY EXECUTE format('SELECT NULL::text, sum(u.n)::bigint FROM (%s) u', q);
+  ELSE
+    RETURN QUERY EXECUTE format('SELECT u.g::text, sum(u.n)::bigint FROM (%s) u GROUP BY u.g ORDER BY u.g', q);
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federated_counts(text, text, text, text[]) IS
+  'federated counts (per category), summed from per-site safe_count(*); parallel unsafe: queries remote servers';
+
 -- ============================================================================================
 -- demo
 -- ============================================================================================
