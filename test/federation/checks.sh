@@ -1,0 +1,138 @@
+# test/federation/checks.sh — the checks of the multi-cluster federation suite (sourced by run,
+# which has started the clusters and defines ok, q, fedq, is_true, refused).
+
+# ---- sites and handshake ----------------------------------------------------------------------
+
+is_true "coordinator lists four sites" coord coord \
+  "SELECT count(*) = 4 AND bool_and(relations = '{cohort}') FROM clinnova.federation_sites()"
+is_true "every site is compatible in the version handshake, guard active" coord coord \
+  "SELECT count(*) = 4 AND bool_and(compatible AND guard_active AND min_cell_count = 5 AND time_grain = 30)
+     FROM clinnova.federation_check_sites()"
+is_true "exact sites report their per-database disclosure settings" coord coord_exact \
+  "SELECT bool_and(min_cell_count = 1 AND time_grain = 0) FROM clinnova.federation_check_sites()"
+out=$(fedq lux clinical "SELECT extension_version, library_version FROM clinnova.federation_site_info")
+[[ $out == "0.1.0|0.1.0" ]]
+ok $? "the federation role reads the site info view directly" "$out"
+out=$(PGHOST=$(cln_host lux) PGPORT=$(cln_port lux) PGUSER=fedrole PGPASSWORD=wrong \
+  "$CLN_PGBIN/psql" -X -qAt -d clinical -c "SELECT 1" 2>&1)
+[[ $out == *"password authentication failed"* ]]
+ok $? "the federation role must authenticate with its SCRAM password" "$out"
+
+# ---- one-round analyses: descriptive tables ---------------------------------------------------
+
+is_true "federated describe equals pooled (n exact, mean and sd to 1e-12)" coord coord "
+  WITH f AS (SELECT * FROM clinnova.federated_describe('cohort', ARRAY['age', 'crp'], 'sex')),
+       p AS (SELECT sex::text AS g, v.variable, count(v.x) AS n, avg(v.x) AS mean, stddev_samp(v.x) AS sd
+               FROM pooled.cohort, LATERAL (VALUES ('age', age::float8), ('crp', crp)) v(variable, x)
+              GROUP BY 1, 2)
+  SELECT count(*) = 4 AND bool_and(f.n = p.n AND abs(f.mean - p.mean) <= 1e-12 * abs(p.mean)
+                                   AND abs(f.sd - p.sd) <= 1e-12 * p.sd)
+    FROM f JOIN p ON p.g = f.group_value AND p.variable = f.variable"
+is_true "federated counts equal pooled counts exactly" coord coord "
+  SELECT array_agg(group_value || ':' || n ORDER BY group_value)
+       = (SELECT array_agg(trt || ':' || c ORDER BY trt) FROM (SELECT trt, count(*) c FROM pooled.cohort GROUP BY trt) x)
+    FROM clinnova.federated_counts('cohort', 'trt')"
+out=$(q coord coord "EXPLAIN (VERBOSE, COSTS OFF)
+  SELECT u.g, clinnova.summary_merge(u.d) FROM (
+    SELECT sex AS g, clinnova.describe(age) AS d FROM lux.cohort GROUP BY 1 UNION ALL
+    SELECT sex AS g, clinnova.describe(age) AS d FROM gre.cohort GROUP BY 1) u GROUP BY u.g")
+[[ $out == *"Async Foreign Scan"* && $out == *"Remote SQL: SELECT sex, clinnova.describe(age) FROM public.cohort GROUP BY 1"* ]]
+ok $? "EXPLAIN VERBOSE: the aggregate is pushed down whole and the sites run concurrently" "$out"
+
+# ---- the guard: refusals, directly and through postgres_fdw -----------------------------------
+
+refused "guard refuses SELECT * (direct)" fed lux clinical "SELECT * FROM cohort" \
+  "only aggregate queries are allowed"
+refused "guard refuses SELECT * (through postgres_fdw)" coord coord coord "SELECT * FROM lux.cohort" \
+  "only aggregate queries are allowed"
+refused "guard refuses COPY (direct)" fed lux clinical "COPY cohort TO STDOUT" "COPY is not allowed"
+refused "guard refuses COPY of a query (direct)" fed lux clinical \
+  "COPY (SELECT clinnova.safe_count(*) FROM cohort) TO STDOUT" "COPY is not allowed"
+refused "guard refuses the error-leak query (direct)" fed lux clinical \
+  "SELECT clinnova.safe_count(*) FROM cohort WHERE CASE WHEN id = 42 THEN 1/(sex - 1) = 1 END" \
+  "is not allowed"
+refused "guard refuses the error-leak query without the identifier (direct)" fed lux clinical \
+  "SELECT clinnova.safe_count(*) FROM cohort WHERE 1/(sex - 1) = 1" "operator / is not allowed"
+refused "guard refuses the error-leak query (through postgres_fdw)" coord coord coord \
+  "SELECT clinnova.safe_count(*) FROM lux.cohort WHERE CASE WHEN age = 42 THEN 1/(sex - 1) = 1 END" \
+  "CASE is not allowed"
+refused "guard refuses an identifier in a filter (direct)" fed lux clinical \
+  "SELECT clinnova.safe_count(*) FROM cohort WHERE id = 42" 'column "id" is an identifier'
+refused "guard refuses a one-patient WHERE (direct)" fed lux clinical \
+  "SELECT clinnova.describe(crp) FROM cohort WHERE age = 30 AND sex = 1 AND trt = 0" \
+  "a result cell describes fewer than 5 people"
+refused "guard refuses a one-patient WHERE (through postgres_fdw)" coord coord coord \
+  "SELECT clinnova.describe(crp) FROM lux.cohort WHERE age = 30 AND sex = 1 AND trt = 0" \
+  "a result cell describes fewer than 5 people"
+refused "guard refuses an empty WHERE (no count below the threshold is revealed)" fed lux clinical \
+  "SELECT clinnova.describe(crp) FROM cohort WHERE age > 500" "a result cell describes fewer than 5 people"
+refused "guard refuses a small-group GROUP BY (direct)" fed lux clinical \
+  "SELECT age, clinnova.safe_count(*) FROM cohort GROUP BY age" "a result cell describes fewer than 5 people"
+refused "guard refuses a small-group GROUP BY (through postgres_fdw)" coord coord coord \
+  "SELECT age, clinnova.safe_count(*) FROM lux.cohort GROUP BY age" "a result cell describes fewer than 5 people"
+refused "guard refuses a GROUP BY on an identifier" fed lux clinical \
+  "SELECT id, clinnova.safe_count(*) FROM cohort GROUP BY id" 'column "id" is an identifier'
+refused "guard refuses an unpublished table it may SELECT (direct)" fed lux clinical \
+  "SELECT clinnova.describe(salary) FROM staff" 'relation "staff" is not published'
+q coord coord "CREATE FOREIGN TABLE lux.staff (id integer, salary integer) SERVER clinnova_lux
+               OPTIONS (schema_name 'public', table_name 'staff')" >/dev/null
+refused "guard refuses an unpublished table (through postgres_fdw)" coord coord coord \
+  "SELECT clinnova.describe(salary) FROM lux.staff" 'relation "staff" is not published'
+refused "guard refuses built-in count(*) (direct)" fed lux clinical "SELECT count(*) FROM cohort" \
+  "aggregate count() is not disclosure-safe"
+refused "guard refuses built-in count(*) (through postgres_fdw)" coord coord coord "SELECT count(*) FROM lux.cohort" \
+  "aggregate count() is not disclosure-safe"
+refused "guard refuses min() (direct)" fed lux clinical "SELECT min(age) FROM cohort" \
+  "aggregate min() is not disclosure-safe"
+refused "guard refuses array_agg() (through postgres_fdw)" coord coord coord "SELECT array_agg(age) FROM lux.cohort" \
+  "aggregate array_agg() is not disclosure-safe"
+refused "guard refuses a function applied to an aggregate" fed lux clinical \
+  "SELECT clinnova.summary_mean(clinnova.describe(age)) FROM cohort" "output column 1 is not"
+refused "guard refuses DO blocks" fed lux clinical "DO \$\$ BEGIN PERFORM 1; END \$\$" "DO is not allowed"
+refused "guard refuses PREPARE" fed lux clinical "PREPARE p AS SELECT clinnova.safe_count(*) FROM cohort" \
+  "PREPARE is not allowed"
+refused "guard refuses SET ROLE" fed lux clinical "SET ROLE postgres" "SET role is not allowed"
+refused "guard refuses other settings" fed lux clinical "SET work_mem = '1GB'" "SET work_mem is not allowed"
+refused "guard refuses EXPLAIN" fed lux clinical "EXPLAIN SELECT clinnova.safe_count(*) FROM cohort" \
+  "EXPLAIN is not allowed"
+refused "guard refuses catalog queries" fed lux clinical "SELECT relname FROM pg_class" \
+  'relation "pg_class" is not published'
+refused "guard refuses subqueries" fed lux clinical \
+  "SELECT clinnova.safe_count(*) FROM cohort WHERE age > (SELECT 50)" "subqueries are not allowed"
+refused "guard refuses joins" fed lux clinical \
+  "SELECT clinnova.safe_count(*) FROM cohort a, cohort b" "more than one relation"
+refused "guard refuses LISTEN" fed lux clinical "LISTEN x" "LISTEN is not allowed"
+refused "guard refuses a write" fed lux clinical "DELETE FROM cohort" "DELETE is not allowed"
+out=$(fedq lux clinical "BEGIN ISOLATION LEVEL REPEATABLE READ;
+  DECLARE c1 CURSOR FOR SELECT sex, clinnova.safe_count(*) FROM cohort WHERE age BETWEEN 40 AND 70 AND trt IN (0, 1) GROUP BY 1 ORDER BY 1;
+  FETCH 10 FROM c1; CLOSE c1; COMMIT;")
+[[ $out == *"0|"*"1|"* ]]
+ok $? "the session postgres_fdw runs (REPEATABLE READ, DECLARE, FETCH, CLOSE) works directly" "$out"
+
+# ---- audit ------------------------------------------------------------------------------------
+
+sleep 0.2
+is_true "the site's audit table records allowed queries with the rows they represent" lux clinical "
+  SELECT count(*) > 0 AND bool_and(rows_represented = (SELECT count(*) FROM cohort))
+    FROM clinnova.federation_audit
+   WHERE outcome = 'allowed' AND statement LIKE 'DECLARE%describe(age)%GROUP BY 1' AND role_name = 'fedrole'"
+is_true "the audit table records refused queries with their reason" lux clinical "
+  SELECT count(*) FILTER (WHERE statement = 'COPY cohort TO STDOUT' AND reason LIKE 'COPY is not allowed%') = 1
+     AND count(*) FILTER (WHERE reason LIKE 'a group represents fewer than 5 rows%') >= 5
+    FROM clinnova.federation_audit WHERE outcome = 'refused'"
+is_true "postgres_fdw sessions are audited with the coordinator's application name" lux clinical "
+  SELECT count(*) > 0 FROM clinnova.federation_audit WHERE client = 'clinnova/0.1.0'"
+
+# ---- version handshake ------------------------------------------------------------------------
+
+q bas clinical "UPDATE pg_extension SET extversion = '0.0.9' WHERE extname = 'clinnova'" >/dev/null
+out=$(q coord coord "SELECT site || ':' || compatible || ':' || coalesce(problem, '') FROM clinnova.federation_check_sites() WHERE NOT compatible")
+[[ $out == 'bas:false:site "bas" runs clinnova extension version 0.0.9, this coordinator 0.1.0' ]]
+ok $? "the handshake reports a site running another extension version" "$out"
+out=$(q coord coord "SELECT * FROM clinnova.federated_counts('cohort', 'sex')")
+[[ $out == *'ERROR:  site "bas" runs clinnova extension version 0.0.9, this coordinator 0.1.0'* ]]
+ok $? "a federated analysis refuses to run with a site of another version, naming it" "$out"
+out=$(q coord coord "SELECT count(*) FROM clinnova.federated_counts('cohort', 'sex', sites => ARRAY['lux', 'gre', 'bw'])")
+[[ $out == 2 ]]
+ok $? "leaving the incompatible site out works" "$out"
+q bas clinical "UPDATE pg_extension SET extversion = '0.1.0' WHERE extname = 'clinnova'" >/dev/null
