@@ -827,6 +827,187 @@ $$;
 COMMENT ON FUNCTION clinnova.federated_counts(text, text, text, text[]) IS
   'federated counts (per category), summed from per-site safe_count(*); parallel unsafe: queries remote servers';
 
+
+-- ---- coordinator side: iterative federated Cox --------------------------------------------------
+
+CREATE FUNCTION clinnova.federation_solve(information float8[], score float8[], terms text[] DEFAULT NULL)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'federation_solve'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.federation_solve(float8[], float8[], text[]) IS
+  'Newton step: information^-1 score for a symmetric positive definite p x p matrix (row-major); raises naming a collinear term';
+
+CREATE FUNCTION clinnova.federation_inverse(information float8[], terms text[] DEFAULT NULL)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'federation_inverse'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.federation_inverse(float8[], text[]) IS
+  'inverse of a symmetric positive definite p x p matrix (row-major): the model-based variance';
+
+-- R's coxph Newton-Raphson (survival's coxfit6): from beta = 0, step halving when the
+-- log-likelihood decreases, converged when |1 - loglik_old / loglik| <= tol outside halving.
+-- derivatives_sql returns (loglik, score, information, n, events) at the beta literal that
+-- replaces the token {beta}.
+CREATE FUNCTION clinnova.federation_coxph_newton(derivatives_sql text, p integer, terms text[],
+                                                max_iter integer, tol float8, label text)
+RETURNS TABLE (beta float8[], variance float8[], loglik_null float8, loglik float8,
+               score_test float8, iterations integer, converged boolean, n bigint, events bigint)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog SET extra_float_digits = 3
+AS $$
+DECLARE
+  b float8[] := array_fill(0::float8, ARRAY[p]);
+  nb float8[];
+  step float8[];
+  d record;
+  lk_old float8;
+  halving boolean := false;
+  it integer := 0;
+  progress boolean := coalesce(current_setting('clinnova.verbose', true)::boolean, false);
+BEGIN
+  EXECUTE replace(derivatives_sql, '{beta}', quote_literal(b::text) || '::float8[]') INTO d;
+  IF d.events IS NULL OR d.events = 0 THEN
+    RAISE EXCEPTION '% has no events', label USING ERRCODE = 'data_exception',
+      HINT = 'Check the event expression and the filter.';
+  END IF;
+  loglik_null := d.loglik;
+  lk_old := d.loglik;
+  step := clinnova.federation_solve(d.information, d.score, terms);
+  SELECT sum(u * s) INTO score_test FROM unnest(d.score, step) AS t(u, s);
+  SELECT array_agg(x + y ORDER BY i) INTO nb FROM unnest(b, step) WITH ORDINALITY AS t(x, y, i);
+  IF progress THEN
+    RAISE NOTICE '% iteration 0: loglik %', label, d.loglik;
+  END IF;
+  converged := false;
+  WHILE it < max_iter LOOP
+    it := it + 1;
+    EXECUTE replace(derivatives_sql, '{beta}', quote_literal(nb::text) || '::float8[]') INTO d;
+    IF progress THEN
+      RAISE NOTICE '% iteration %: loglik %', label, it,
+        d.loglik::text || CASE WHEN halving THEN ' (after halving the step)' ELSE '' END;
+    END IF;
+    IF abs(1 - lk_old / d.loglik) <= tol AND NOT halving THEN
+      converged := true;
+      EXIT;
+    END IF;
+    EXIT WHEN it = max_iter;
+    IF d.loglik < lk_old THEN
+      halving := true;
+      SELECT array_agg((x + y) / 2 ORDER BY i) INTO nb FROM unnest(nb, b) WITH ORDINALITY AS t(x, y, i);
+    ELSE
+      halving := false;
+      lk_old := d.loglik;
+      step := clinnova.federation_solve(d.information, d.score, terms);
+      b := nb;
+      SELECT array_agg(x + y ORDER BY i) INTO nb FROM unnest(b, step) WITH ORDINALITY AS t(x, y, i);
+    END IF;
+  END LOOP;
+  IF NOT converged THEN
+    RAISE WARNING '% did not converge in % iterations', label, max_iter
+      USING HINT = 'Raise max_iter in the options, or check for a covariate that separates events from non-events.';
+  END IF;
+  beta := nb;
+  loglik := d.loglik;
+  variance := clinnova.federation_inverse(d.information, terms);
+  iterations := it;
+  n := d.n;
+  events := d.events;
+  RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_coxph_newton(text, integer, text[], integer, float8, text) IS
+  'internal: R''s coxph Newton-Raphson over a federated derivatives query (NOTICE per iteration with clinnova.verbose); parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federation_coxph_grid_fit(relation text, "time" text, event text, x text[],
+                                                  grain float8, ties text, filter text, sites text[],
+                                                  max_iter integer, tol float8)
+RETURNS TABLE (beta float8[], variance float8[], loglik_null float8, loglik float8,
+               score_test float8, iterations integer, converged boolean, n bigint, events bigint,
+               center float8[], grid float8[], grain_used float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog SET extra_float_digits = 3
+AS $$
+DECLARE
+  src regclass;
+  t text;
+  e text;
+  xs text[];
+  complete text;
+  where_sql text;
+  r0 text;
+  grid_u float8[];
+  ctr float8[];
+  total bigint;
+  step_sql text;
+  fit record;
+  p integer := cardinality(x);
+BEGIN
+  IF p IS NULL OR p = 0 THEN
+    RAISE EXCEPTION 'x must name at least one covariate' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF ties IS NULL OR lower(ties) NOT IN ('efron', 'breslow') THEN
+    RAISE EXCEPTION 'ties must be "efron" or "breslow"' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM clinnova.federation_require_sites(sites);
+  IF grain IS NULL THEN
+    SELECT max(s.time_grain) INTO grain FROM clinnova.federation_selected_sites(sites) s;
+    IF grain IS NULL OR grain <= 0 THEN
+      RAISE EXCEPTION 'no time grain given and the sites report none'
+        USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass grain explicitly.';
+    END IF;
+  END IF;
+  src := clinnova.federation_source(relation, sites);
+  t := clinnova.federation_expr(src, "time");
+  e := clinnova.federation_expr(src, event);
+  SELECT array_agg(clinnova.federation_expr(src, v) ORDER BY i) INTO xs FROM unnest(x) WITH ORDINALITY AS u(v, i);
+  complete := format('%s IS NOT NULL AND %s IS NOT NULL', t, e)
+              || (SELECT string_agg(format(' AND %s IS NOT NULL', v), '' ORDER BY i) FROM unnest(xs) WITH ORDINALITY AS u(v, i));
+  where_sql := CASE WHEN filter IS NULL THEN complete ELSE '(' || filter || ') AND ' || complete END;
+
+  -- round 0: each site's event grid points, covariate summaries (for centring) and row count
+  r0 := clinnova.federation_union_sql(relation,
+          format('clinnova.coxph_grid_times(%s, %s, %L::float8) AS u, clinnova.safe_count(*) AS n, %s',
+                 t, e, grain,
+                 (SELECT string_agg(format('clinnova.describe(%s) AS d%s', v, i), ', ' ORDER BY i)
+                    FROM unnest(xs) WITH ORDINALITY AS u(v, i))),
+          0, where_sql, sites);
+  EXECUTE format('WITH r AS (%s) SELECT (SELECT array_agg(DISTINCT g ORDER BY g) FROM r, unnest(r.u) g), '
+                 '(SELECT sum(r.n) FROM r)::bigint, ARRAY[%s]::float8[]', r0,
+                 (SELECT string_agg(format('(SELECT clinnova.summary_mean(clinnova.summary_merge(r.d%s)) FROM r)', i), ', ' ORDER BY i)
+                    FROM generate_series(1, p) i))
+    INTO grid_u, total, ctr;
+  IF grid_u IS NULL THEN
+    RAISE EXCEPTION 'federated coxph (grid) has no events' USING ERRCODE = 'data_exception',
+      HINT = 'Check the event expression and the filter.';
+  END IF;
+
+  -- each Newton step: per-site risk-set sums at beta, merged, then derivatives
+  step_sql := format('SELECT d.loglik, d.score, d.information, d.n, d.events '
+                     'FROM clinnova.coxgrid_derivatives((SELECT clinnova.coxgrid_merge(u.s) FROM (%s) u), %L) d',
+                     clinnova.federation_union_sql(relation,
+                       format('clinnova.coxph_grid_step(%s, %s, ARRAY[%s], {beta}, %L::float8[], %L::float8, %L::float8[]) AS s',
+                              t, e,
+                              (SELECT string_agg(format('%s::float8', v), ', ' ORDER BY i) FROM unnest(xs) WITH ORDINALITY AS u(v, i)),
+                              ctr::text, grain, grid_u::text),
+                       0, where_sql, sites),
+                     lower(ties));
+  SELECT * INTO fit FROM clinnova.federation_coxph_newton(step_sql, p, x, max_iter, tol, 'federated coxph (grid)');
+  beta := fit.beta;
+  variance := fit.variance;
+  loglik_null := fit.loglik_null;
+  loglik := fit.loglik;
+  score_test := fit.score_test;
+  iterations := fit.iterations;
+  converged := fit.converged;
+  n := total;
+  events := fit.events;
+  center := ctr;
+  grid := grid_u;
+  grain_used := grain;
+  RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_coxph_grid_fit(text, text, text, text[], float8, text, text, text[], integer, float8) IS
+  'internal: pooled Cox on a shared time grid from per-site risk-set sums (round 0: grid and centre; then Newton steps); parallel unsafe: queries remote servers';
+
 -- ============================================================================================
 -- demo
 -- ============================================================================================

@@ -94,6 +94,7 @@ static const char *const SAFE_AGGREGATES[] = {
 	"linreg_step",				/* models: one step of a linear fit */
 	"poisson_step",				/* models: one step of a Poisson fit */
 	"coxph_step",				/* cox: gradient, Hessian, log-likelihood */
+	"coxph_grid_times",			/* federation: grid points holding events */
 	"coxph_grid_step",			/* federation: per-interval Cox risk-set sums */
 	"describe",					/* federation: n, mean, variance */
 	"safe_count",				/* federation: row count */
@@ -492,7 +493,8 @@ GuardCheckAggref(Aggref *agg, GuardWalk *w)
 	if (!AggregateIsSafe(agg->aggfnoid))
 		GuardRefuse(w->statement, psprintf("aggregate %s() is not disclosure-safe", name),
 					"Only clinnova's disclosure-safe aggregates (km, cif, logreg_step, linreg_step, "
-					"poisson_step, coxph_step, coxph_grid_step, describe, safe_count) may be "
+					"poisson_step, coxph_step, coxph_grid_times, coxph_grid_step, describe, "
+					"safe_count) may be "
 					"computed; built-in aggregates such as count, min, max or array_agg can "
 					"reveal individual values.");
 	if (agg->aggdistinct != NIL)
