@@ -79,7 +79,7 @@ extern void federation_audit_init(void);
 extern void federation_audit_refused(const char *statement, const char *reason);
 
 /* Open an audit record for a query the guard allowed; it is completed at ExecutorEnd. */
-extern void federation_audit_query_start(QueryDesc *queryDesc);
+extern void federation_audit_query_start(QueryDesc *queryDesc, const char *statement);
 
 /* Make the record of queryDesc the one that federation_cell_check() counts into (or none). */
 extern void *federation_audit_query_enter(QueryDesc *queryDesc);

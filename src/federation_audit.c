@@ -235,9 +235,9 @@ AuditFind(QueryDesc *queryDesc)
 
 /* Open a record for an allowed query. */
 void
-federation_audit_query_start(QueryDesc *queryDesc)
+federation_audit_query_start(QueryDesc *queryDesc, const char *statement)
 {
-	AuditRecord *r = AuditNew(queryDesc->sourceText, AUDIT_OPEN);
+	AuditRecord *r = AuditNew(statement, AUDIT_OPEN);
 
 	r->queryDesc = queryDesc;
 }

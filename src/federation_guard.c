@@ -338,12 +338,14 @@ StatementText(const char *source, int location, int len)
 		return pstrdup(source);
 	if (len <= 0 || location + len > total)
 		len = total - location;
-	while (len > 0 && (source[location] == ' ' || source[location] == '\n' ||
-					   source[location] == '\t' || source[location] == '\r'))
+	while (len > 0 && isspace((unsigned char) source[location]))
 	{
 		location++;
 		len--;
 	}
+	while (len > 0 && (isspace((unsigned char) source[location + len - 1]) ||
+					   source[location + len - 1] == ';'))
+		len--;
 	return pnstrdup(source + location, len);
 }
 
@@ -512,6 +514,46 @@ GuardCheckAggref(Aggref *agg, GuardWalk *w)
 }
 
 /*
+ * Is node a constant built only from constants, parameters and type coercions (e.g.
+ * '50.0'::numeric::float8 or $1::text::integer)?  Such an expression does not depend on the
+ * data, so even a coercion that can fail reveals nothing: the planner folds it before any row
+ * is read.
+ */
+static bool
+IsConstantCoercion(Node *node)
+{
+	if (node == NULL)
+		return true;
+	switch (nodeTag(node))
+	{
+		case T_Const:
+			return true;
+		case T_Param:
+			return ((Param *) node)->paramkind == PARAM_EXTERN;
+		case T_RelabelType:
+			return IsConstantCoercion((Node *) ((RelabelType *) node)->arg);
+		case T_CoerceViaIO:
+			return IsConstantCoercion((Node *) ((CoerceViaIO *) node)->arg);
+		case T_ArrayCoerceExpr:
+			return IsConstantCoercion((Node *) ((ArrayCoerceExpr *) node)->arg);
+		case T_FuncExpr:
+			{
+				FuncExpr   *f = (FuncExpr *) node;
+				ListCell   *lc;
+
+				if (f->funcformat != COERCE_EXPLICIT_CAST && f->funcformat != COERCE_IMPLICIT_CAST)
+					return false;
+				foreach(lc, f->args)
+					if (!IsConstantCoercion(lfirst(lc)))
+						return false;
+				return true;
+			}
+		default:
+			return false;
+	}
+}
+
+/*
  * Walk one expression; refuses (raises) at the first node outside the whitelist.  Returns false
  * to continue the walk (expression_tree_walker convention).
  */
@@ -519,6 +561,8 @@ static bool
 GuardExprWalker(Node *node, GuardWalk *w)
 {
 	if (node == NULL)
+		return false;
+	if (!IsA(node, Param) && !IsA(node, Const) && IsConstantCoercion(node))
 		return false;
 	switch (nodeTag(node))
 	{
@@ -920,6 +964,8 @@ PlanExprWalker(Node *node, PlanWalk *pw)
 {
 	if (node == NULL)
 		return false;
+	if (!IsA(node, Param) && !IsA(node, Const) && IsConstantCoercion(node))
+		return false;
 	switch (nodeTag(node))
 	{
 		case T_Var:
@@ -1145,7 +1191,7 @@ GuardExecutorStart(QueryDesc *queryDesc, int eflags)
 
 		GuardCheckPlan(ps, statement);
 		if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY))
-			federation_audit_query_start(queryDesc);
+			federation_audit_query_start(queryDesc, statement);
 	}
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);

@@ -2,11 +2,12 @@
  * federation_state.c — disclosure-safe descriptive aggregates: describe(x) and safe_count(*).
  *
  * clinnova.describe(x float8) returns a clinnova.summary: the number of non-NULL values, their
- * mean and the sum of squared deviations from the mean (m2).  Summaries merge exactly like the
- * aggregate's parallel combine step (Chan, Golub and LeVeque's pairwise update), so a
+ * (compensated) sum and the sum of squared deviations from the mean (m2).  Summaries merge like
+ * the aggregate's parallel combine step (Chan, Golub and LeVeque's pairwise update of m2), so a
  * coordinator merges per-site summaries with clinnova.summary_merge(summary) into the summary
- * of the pooled data (equal up to floating-point rounding of the merge order).  Accessors give
- * n, mean, variance (n - 1 denominator) and standard deviation.
+ * of the pooled data: n and, for integer data, the mean exactly; m2 up to floating-point
+ * rounding of the merge order.  Accessors give n, mean, variance (n - 1 denominator) and
+ * standard deviation.
  *
  * clinnova.safe_count(*) counts rows.
  *
@@ -34,52 +35,94 @@
 #define SUMMARY_MAX_ABS 1.0e140
 
 /*
- * The summary value and the describe state (the same three numbers).  Invariants: n >= 0;
- * n == 0 implies mean == 0 and m2 == 0; n == 1 implies m2 == 0; mean and m2 are finite and
- * m2 >= 0.  Fixed length (24 bytes), passed by reference.
+ * The summary value: n, the sum of the values, and m2, the sum of squared deviations from their
+ * mean.  Invariants: n >= 0; n == 0 implies sum == 0 and m2 == 0; n == 1 implies m2 == 0; sum and
+ * m2 are finite and m2 >= 0.  Fixed length (24 bytes), passed by reference.  The mean is sum / n:
+ * with the compensated summation below, the mean of integer data (below 2^53 in total) is exact
+ * and identical however the rows were split across workers or sites.
  */
 typedef struct Summary
 {
 	int64		n;
-	double		mean;
+	double		sum;
 	double		m2;
 } Summary;
 
-#define SUMMARY_CHECK(s) \
-	CLINNOVA_ASSERT((s)->n >= 0 && isfinite((s)->mean) && isfinite((s)->m2) && (s)->m2 >= 0 && \
-					((s)->n > 0 || ((s)->mean == 0 && (s)->m2 == 0)) && ((s)->n != 1 || (s)->m2 == 0))
+/*
+ * The aggregate state: a summary whose sum carries a Neumaier compensation term (the rounding
+ * error the plain double sum has lost so far; the true sum is sum + comp).
+ */
+typedef struct SummaryState
+{
+	int64		n;
+	double		sum;
+	double		comp;
+	double		m2;
+} SummaryState;
 
-/* Fold b into a (Chan et al.): the summary of the union of both samples. */
+#define SUMMARY_CHECK(s) \
+	CLINNOVA_ASSERT((s)->n >= 0 && isfinite((s)->sum) && isfinite((s)->m2) && (s)->m2 >= 0 && \
+					((s)->n > 0 || ((s)->sum == 0 && (s)->m2 == 0)) && ((s)->n != 1 || (s)->m2 == 0))
+
+/* Neumaier's compensated addition of x to (sum, comp). */
+static inline void
+CompensatedAdd(double *sum, double *comp, double x)
+{
+	double		t = *sum + x;
+
+	if (fabs(*sum) >= fabs(x))
+		*comp += (*sum - t) + x;
+	else
+		*comp += (x - t) + *sum;
+	*sum = t;
+}
+
+/* Mean of a state (0 when empty). */
+static inline double
+StateMean(const SummaryState *s)
+{
+	return s->n > 0 ? (s->sum + s->comp) / (double) s->n : 0.0;
+}
+
+/* Add one value: compensated sum, and Welford's update of m2 around the running mean. */
+static inline void
+SummaryAdd(SummaryState *s, double x)
+{
+	double		mean_old = StateMean(s);
+
+	s->n++;
+	CompensatedAdd(&s->sum, &s->comp, x);
+	s->m2 += (x - mean_old) * (x - StateMean(s));
+	if (s->n == 1)
+		s->m2 = 0;
+}
+
+/*
+ * Fold b (n, sum + comp, m2) into a: Chan, Golub and LeVeque's pairwise update of m2, and the
+ * compensated sum of the sums.
+ */
 static void
-SummaryMerge(Summary *a, const Summary *b)
+SummaryMerge(SummaryState *a, int64 nb, double sumb, double compb, double m2b)
 {
 	int64		n;
 	double		delta;
 
-	if (b->n == 0)
+	if (nb == 0)
 		return;
 	if (a->n == 0)
 	{
-		*a = *b;
+		a->n = nb;
+		a->sum = sumb;
+		a->comp = compb;
+		a->m2 = m2b;
 		return;
 	}
-	n = a->n + b->n;
-	delta = b->mean - a->mean;
-	a->mean += delta * ((double) b->n / (double) n);
-	a->m2 += b->m2 + delta * delta * ((double) a->n * (double) b->n / (double) n);
+	n = a->n + nb;
+	delta = (sumb + compb) / (double) nb - StateMean(a);
+	a->m2 += m2b + delta * delta * ((double) a->n * (double) nb / (double) n);
+	CompensatedAdd(&a->sum, &a->comp, sumb);
+	CompensatedAdd(&a->sum, &a->comp, compb);
 	a->n = n;
-	SUMMARY_CHECK(a);
-}
-
-/* Add one value (Welford's update). */
-static inline void
-SummaryAdd(Summary *s, double x)
-{
-	double		delta = x - s->mean;
-
-	s->n++;
-	s->mean += delta / (double) s->n;
-	s->m2 += delta * (x - s->mean);
 }
 
 /* Raise 22P02 for a malformed summary text; detail says what is wrong. */
@@ -90,7 +133,7 @@ SummarySyntaxError(const char *input, const char *what)
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("invalid input syntax for type clinnova.summary: \"%s\"", input),
 			 errdetail("%s", what),
-			 errhint("The form is \"n=<count> mean=<number> m2=<number>\".")));
+			 errhint("The form is \"n=<count> sum=<number> m2=<number>\".")));
 }
 
 /* Raise 22P02 (text) or 22P03 (binary) unless s satisfies the invariants of a summary. */
@@ -101,12 +144,12 @@ SummaryValidate(const Summary *s, const char *input, bool binary)
 
 	if (s->n < 0)
 		problem = "The count n is negative.";
-	else if (!isfinite(s->mean) || !isfinite(s->m2))
-		problem = "mean and m2 must be finite.";
+	else if (!isfinite(s->sum) || !isfinite(s->m2))
+		problem = "sum and m2 must be finite.";
 	else if (s->m2 < 0)
 		problem = "m2 (the sum of squared deviations) is negative.";
-	else if (s->n == 0 && (s->mean != 0 || s->m2 != 0))
-		problem = "An empty summary (n=0) must have mean=0 and m2=0.";
+	else if (s->n == 0 && (s->sum != 0 || s->m2 != 0))
+		problem = "An empty summary (n=0) must have sum=0 and m2=0.";
 	else if (s->n == 1 && s->m2 != 0)
 		problem = "A summary of one value must have m2=0.";
 	if (problem == NULL)
@@ -131,7 +174,7 @@ SummaryExpect(char **p, const char *word, const char *input)
 }
 
 PG_FUNCTION_INFO_V1(summary_in);
-/* clinnova.summary text input: "n=228 mean=62.44736842105263 m2=18394.47368421053". */
+/* clinnova.summary text input: "n=228 sum=14238 m2=18688.368421052637". */
 Datum
 summary_in(PG_FUNCTION_ARGS)
 {
@@ -147,8 +190,8 @@ summary_in(PG_FUNCTION_ARGS)
 		SummarySyntaxError(input, "The count n must be a non-negative integer.");
 	s->n = (int64) n;
 	p = end;
-	SummaryExpect(&p, "mean=", input);
-	s->mean = clinnova_parse_float8(p, &end, "clinnova.summary", input);
+	SummaryExpect(&p, "sum=", input);
+	s->sum = clinnova_parse_float8(p, &end, "clinnova.summary", input);
 	p = end;
 	SummaryExpect(&p, "m2=", input);
 	s->m2 = clinnova_parse_float8(p, &end, "clinnova.summary", input);
@@ -170,15 +213,15 @@ summary_out(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "n=" INT64_FORMAT " mean=", s->n);
-	clinnova_append_float8(&buf, s->mean);
+	appendStringInfo(&buf, "n=" INT64_FORMAT " sum=", s->n);
+	clinnova_append_float8(&buf, s->sum);
 	appendStringInfoString(&buf, " m2=");
 	clinnova_append_float8(&buf, s->m2);
 	PG_RETURN_CSTRING(buf.data);
 }
 
 PG_FUNCTION_INFO_V1(summary_recv);
-/* clinnova.summary binary input: version byte, n int8, mean float8, m2 float8; re-validated. */
+/* clinnova.summary binary input: version byte, n int8, sum float8, m2 float8; re-validated. */
 Datum
 summary_recv(PG_FUNCTION_ARGS)
 {
@@ -192,7 +235,7 @@ summary_recv(PG_FUNCTION_ARGS)
 				 errmsg("invalid binary representation of clinnova.summary"),
 				 errdetail("Expected 24 bytes after the version, got %d.", buf->len - buf->cursor)));
 	s->n = pq_getmsgint64(buf);
-	s->mean = pq_getmsgfloat8(buf);
+	s->sum = pq_getmsgfloat8(buf);
 	s->m2 = pq_getmsgfloat8(buf);
 	clinnova_recv_end(buf, "clinnova.summary");
 	SummaryValidate(s, NULL, true);
@@ -210,7 +253,7 @@ summary_send(PG_FUNCTION_ARGS)
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, SUMMARY_FORMAT_VERSION);
 	pq_sendint64(&buf, s->n);
-	pq_sendfloat8(&buf, s->mean);
+	pq_sendfloat8(&buf, s->sum);
 	pq_sendfloat8(&buf, s->m2);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -218,16 +261,16 @@ summary_send(PG_FUNCTION_ARGS)
 /* ---- aggregates ---- */
 
 /* The aggregate state, allocated once in the aggregate context (first call). */
-static Summary *
-SummaryState(FunctionCallInfo fcinfo, const char *fname)
+static SummaryState *
+GetSummaryState(FunctionCallInfo fcinfo, const char *fname)
 {
 	MemoryContext aggcontext;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "clinnova: %s called in non-aggregate context", fname);
 	if (PG_ARGISNULL(0))
-		return (Summary *) MemoryContextAllocZero(aggcontext, sizeof(Summary));
-	return (Summary *) PG_GETARG_POINTER(0);
+		return (SummaryState *) MemoryContextAllocZero(aggcontext, sizeof(SummaryState));
+	return (SummaryState *) PG_GETARG_POINTER(0);
 }
 
 PG_FUNCTION_INFO_V1(describe_transfn);
@@ -239,7 +282,7 @@ PG_FUNCTION_INFO_V1(describe_transfn);
 Datum
 describe_transfn(PG_FUNCTION_ARGS)
 {
-	Summary    *s = SummaryState(fcinfo, "describe_transfn");
+	SummaryState *s = GetSummaryState(fcinfo, "describe_transfn");
 
 	if (!PG_ARGISNULL(1))
 	{
@@ -256,10 +299,14 @@ PG_FUNCTION_INFO_V1(summary_merge_transfn);
 Datum
 summary_merge_transfn(PG_FUNCTION_ARGS)
 {
-	Summary    *s = SummaryState(fcinfo, "summary_merge_transfn");
+	SummaryState *s = GetSummaryState(fcinfo, "summary_merge_transfn");
 
 	if (!PG_ARGISNULL(1))
-		SummaryMerge(s, (Summary *) PG_GETARG_POINTER(1));
+	{
+		Summary    *v = (Summary *) PG_GETARG_POINTER(1);
+
+		SummaryMerge(s, v->n, v->sum, 0.0, v->m2);
+	}
 	PG_RETURN_POINTER(s);
 }
 
@@ -269,39 +316,50 @@ Datum
 summary_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext;
-	Summary    *a;
+	SummaryState *a;
+	SummaryState *b;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "clinnova: summary_combine called in non-aggregate context");
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+	b = (SummaryState *) PG_GETARG_POINTER(1);
 	if (PG_ARGISNULL(0))
 	{
-		a = (Summary *) MemoryContextAlloc(aggcontext, sizeof(Summary));
-		*a = *(Summary *) PG_GETARG_POINTER(1);
+		a = (SummaryState *) MemoryContextAlloc(aggcontext, sizeof(SummaryState));
+		*a = *b;
 		PG_RETURN_POINTER(a);
 	}
-	a = (Summary *) PG_GETARG_POINTER(0);
-	SummaryMerge(a, (Summary *) PG_GETARG_POINTER(1));
+	a = (SummaryState *) PG_GETARG_POINTER(0);
+	SummaryMerge(a, b->n, b->sum, b->comp, b->m2);
 	PG_RETURN_POINTER(a);
 }
 
 PG_FUNCTION_INFO_V1(summary_serialize);
-/* Serialize a partial state: the binary form of clinnova.summary. */
+/* Serialize a partial state: version byte, n, sum, comp, m2. */
 Datum
 summary_serialize(PG_FUNCTION_ARGS)
 {
-	return summary_send(fcinfo);
+	SummaryState *s = (SummaryState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, SUMMARY_FORMAT_VERSION);
+	pq_sendint64(&buf, s->n);
+	pq_sendfloat8(&buf, s->sum);
+	pq_sendfloat8(&buf, s->comp);
+	pq_sendfloat8(&buf, s->m2);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
 PG_FUNCTION_INFO_V1(summary_deserialize);
-/* Deserialize a partial state (format version and length checked). */
+/* Deserialize a partial state (format version, length and values checked). */
 Datum
 summary_deserialize(PG_FUNCTION_ARGS)
 {
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
-	Summary    *s;
+	SummaryState *s;
 	MemoryContext aggcontext;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
@@ -311,13 +369,15 @@ summary_deserialize(PG_FUNCTION_ARGS)
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
 	clinnova_recv_version(&buf, SUMMARY_FORMAT_VERSION, "clinnova.summary state");
-	if (buf.len - buf.cursor != 24)
-		elog(ERROR, "clinnova: summary state has %d bytes, expected 24", buf.len - buf.cursor);
-	s = (Summary *) palloc(sizeof(Summary));
+	if (buf.len - buf.cursor != 32)
+		elog(ERROR, "clinnova: summary state has %d bytes, expected 32", buf.len - buf.cursor);
+	s = (SummaryState *) palloc(sizeof(SummaryState));
 	s->n = pq_getmsgint64(&buf);
-	s->mean = pq_getmsgfloat8(&buf);
+	s->sum = pq_getmsgfloat8(&buf);
+	s->comp = pq_getmsgfloat8(&buf);
 	s->m2 = pq_getmsgfloat8(&buf);
-	SummaryValidate(s, NULL, true);
+	if (s->n < 0 || !isfinite(s->sum) || !isfinite(s->comp) || !isfinite(s->m2) || s->m2 < 0)
+		elog(ERROR, "clinnova: corrupt summary state");
 	PG_RETURN_POINTER(s);
 }
 
@@ -329,18 +389,21 @@ PG_FUNCTION_INFO_V1(summary_finalfn);
 Datum
 summary_finalfn(PG_FUNCTION_ARGS)
 {
-	Summary    *s;
+	SummaryState *s;
 	Summary    *result;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = (Summary *) PG_GETARG_POINTER(0);
+	s = (SummaryState *) PG_GETARG_POINTER(0);
 	if (s->n == 0)
 		PG_RETURN_NULL();
 	if (clinnova_disclosure_control_active() && s->n < clinnova_min_cell_count)
 		PG_RETURN_NULL();
 	result = palloc(sizeof(Summary));
-	*result = *s;
+	result->n = s->n;
+	result->sum = s->sum + s->comp;
+	result->m2 = s->n > 1 ? Max(s->m2, 0.0) : 0.0;
+	SUMMARY_CHECK(result);
 	PG_RETURN_POINTER(result);
 }
 
@@ -367,7 +430,7 @@ summary_n(PG_FUNCTION_ARGS)
 }
 
 PG_FUNCTION_INFO_V1(summary_mean);
-/* summary_mean(summary): mean (NULL when n = 0). */
+/* summary_mean(summary): mean = sum / n (NULL when n = 0). */
 Datum
 summary_mean(PG_FUNCTION_ARGS)
 {
@@ -375,7 +438,7 @@ summary_mean(PG_FUNCTION_ARGS)
 
 	if (s->n == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(s->mean);
+	PG_RETURN_FLOAT8(s->sum / (double) s->n);
 }
 
 PG_FUNCTION_INFO_V1(summary_variance);
