@@ -51,7 +51,7 @@ REGRESS_COX        =
 REGRESS_MODELS     =
 
 # federation (single-cluster parts; the multi-cluster suite is test/federation/)
-REGRESS_FEDERATION = federation_guard
+REGRESS_FEDERATION = federation_guard federation_state federation_coxgrid
 
 REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION)
 REGRESS_OPTS = --inputdir=test --load-extension=clinnova

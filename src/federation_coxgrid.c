@@ -68,7 +68,7 @@
  * clinnova.coxgrid: one site's (or the merged) sums for one Newton step.  Varlena; data holds
  * beta[p], center[p], grid[ngrid], then ngrid blocks of BLK_SIZE(p) doubles.  Invariants:
  * 1 <= p <= COXGRID_MAX_P, 1 <= ngrid <= COXGRID_MAX_GRID, grain > 0, grid strictly increasing
- * positive multiples of grain, every value finite, counts m and d non-negative integers with
+ * non-negative multiples of grain, every value finite, counts m and d non-negative integers with
  * d <= m, A0 >= E0 >= 0.
  */
 typedef struct CoxGrid
@@ -126,7 +126,7 @@ CheckGrain(double grain)
 }
 
 /*
- * Check a grid argument: non-empty, strictly increasing, positive multiples of grain (as
+ * Check a grid argument: non-empty, strictly increasing, non-negative multiples of grain (as
  * ceil(t / grain) * grain produces them).  Returns its elements and length.
  */
 static double *
@@ -143,8 +143,8 @@ CheckGrid(ArrayType *a, double grain, int *ngrid)
 	{
 		double		k = u[i] / grain;
 
-		if (!isfinite(u[i]) || u[i] <= 0 || (i > 0 && u[i] <= u[i - 1]))
-			GridArgError("grid must be strictly increasing positive times",
+		if (!isfinite(u[i]) || u[i] < 0 || (i > 0 && u[i] <= u[i - 1]))
+			GridArgError("grid must be strictly increasing non-negative times",
 						 psprintf("Element %d is %s.", i + 1, float8out_internal(u[i])));
 		if (rint(k) * grain != u[i])
 			GridArgError("grid points must be multiples of the grain",
@@ -602,9 +602,11 @@ GridStepCovariates(ArrayType *xa, GridStepState *s)
 	{
 		if (s->disclosure)
 			return false;
-		GridArgError(psprintf("x must be a one-dimensional array of %d values", p),
-					 psprintf("A row has %d dimensions and %d values.", ARR_NDIM(xa),
-							  ARR_NDIM(xa) == 1 ? ARR_DIMS(xa)[0] : 0));
+		if (ARR_NDIM(xa) != 1)
+			GridArgError("x must be a one-dimensional array",
+						 psprintf("A row has %d dimensions.", ARR_NDIM(xa)));
+		GridArgError(psprintf("x must hold %d values, one per coefficient", p),
+					 psprintf("A row holds %d.", ARR_DIMS(xa)[0]));
 	}
 	if (ARR_HASNULL(xa) && array_contains_nulls(xa))
 		return false;
@@ -809,8 +811,8 @@ CoxGridValidate(const CoxGrid *g, int errcode_)
 		const double *blk = CG_BLOCKS(g) + (Size) j * BLK_SIZE(p);
 		double		u = CG_GRID(g)[j];
 
-		if (u <= 0 || (j > 0 && u <= CG_GRID(g)[j - 1]) || rint(u / g->grain) * g->grain != u)
-			problem = psprintf("Grid point %d is not an increasing positive multiple of the grain.",
+		if (u < 0 || (j > 0 && u <= CG_GRID(g)[j - 1]) || rint(u / g->grain) * g->grain != u)
+			problem = psprintf("Grid point %d is not an increasing non-negative multiple of the grain.",
 							   j + 1);
 		else if (blk[BLK_M] < 0 || blk[BLK_D] < 0 || blk[BLK_M] != floor(blk[BLK_M]) ||
 				 blk[BLK_D] != floor(blk[BLK_D]) || blk[BLK_D] > blk[BLK_M])
