@@ -61,6 +61,7 @@ CREATE TABLE clinnova.federation_published (
 );
 COMMENT ON TABLE clinnova.federation_published IS
   'relations this site publishes for federation, with their identifier columns (use federation_publish)';
+COMMENT ON TYPE clinnova.federation_published[] IS 'array of rows of clinnova.federation_published';
 SELECT pg_catalog.pg_extension_config_dump('clinnova.federation_published', '');
 
 CREATE FUNCTION clinnova.federation_published_changed()
@@ -135,6 +136,7 @@ SELECT * FROM clinnova.federation_site_description();
 
 COMMENT ON VIEW clinnova.federation_site_info IS
   'one row describing this site for the version handshake; readable by federation roles';
+COMMENT ON TYPE clinnova.federation_site_info[] IS 'array of rows of clinnova.federation_site_info';
 GRANT SELECT ON clinnova.federation_site_info TO PUBLIC;
 
 -- ---- site side: audit and the small-cell check ----------------------------------------------
@@ -154,6 +156,7 @@ CREATE TABLE clinnova.federation_audit (
 );
 COMMENT ON TABLE clinnova.federation_audit IS
   'every query a federation role ran at this site: allowed, refused or failed, with the rows it represented';
+COMMENT ON TYPE clinnova.federation_audit[] IS 'array of rows of clinnova.federation_audit';
 SELECT pg_catalog.pg_extension_config_dump('clinnova.federation_audit', '');
 SELECT pg_catalog.pg_extension_config_dump('clinnova.federation_audit_id_seq', '');
 
@@ -189,7 +192,8 @@ CREATE TYPE clinnova.summary (
 );
 
 COMMENT ON TYPE clinnova.summary IS
-  'mergeable descriptive summary of a numeric variable: n, mean and sum of squared deviations';
+  'mergeable descriptive summary of a numeric variable: n, sum and sum of squared deviations';
+COMMENT ON TYPE clinnova.summary[] IS 'array of clinnova.summary';
 COMMENT ON FUNCTION clinnova.summary_in(cstring) IS 'text input of clinnova.summary';
 COMMENT ON FUNCTION clinnova.summary_out(clinnova.summary) IS 'text output of clinnova.summary (exact)';
 COMMENT ON FUNCTION clinnova.summary_recv(internal) IS 'binary input of clinnova.summary';
@@ -293,6 +297,7 @@ CREATE TYPE clinnova.coxgrid (
 
 COMMENT ON TYPE clinnova.coxgrid IS
   'one Newton step of pooled Cox on a time grid: per-grid-point risk-set and event-set sums at a given beta';
+COMMENT ON TYPE clinnova.coxgrid[] IS 'array of clinnova.coxgrid';
 COMMENT ON FUNCTION clinnova.coxgrid_in(cstring) IS 'text input of clinnova.coxgrid';
 COMMENT ON FUNCTION clinnova.coxgrid_out(clinnova.coxgrid) IS 'text output of clinnova.coxgrid (JSON, exact)';
 COMMENT ON FUNCTION clinnova.coxgrid_recv(internal) IS 'binary input of clinnova.coxgrid';
@@ -414,6 +419,7 @@ CREATE TABLE clinnova.federation_sites (
 );
 COMMENT ON TABLE clinnova.federation_sites IS
   'federation sites known to this coordinator (use federation_add_site / federation_remove_site)';
+COMMENT ON TYPE clinnova.federation_sites[] IS 'array of rows of clinnova.federation_sites';
 SELECT pg_catalog.pg_extension_config_dump('clinnova.federation_sites', '');
 
 -- The foreign tables of one site: its clinnova.federation_site_info and its published relations.
