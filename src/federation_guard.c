@@ -64,6 +64,7 @@
 #include "utils/builtins.h"
 #include "utils/catcache.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -746,6 +747,33 @@ GuardAddCellCheck(Query *query, const char *statement)
 	query->hasAggs = true;
 }
 
+/*
+ * The site's half of the version handshake: a coordinator announces itself through the
+ * application name "clinnova/<version>" (federation_add_site sets it on the foreign server);
+ * when that version differs from this site's library, aggregate queries are refused (their
+ * states would be read with another layout).  Reading the site info view stays allowed, so the
+ * coordinator can report the mismatch.  Sessions with another application name (psql) are not
+ * checked.
+ */
+static void
+GuardCheckCoordinatorVersion(const char *statement)
+{
+	const char *prefix = "clinnova/";
+	const char *theirs;
+	size_t		len;
+
+	if (application_name == NULL || strncmp(application_name, prefix, strlen(prefix)) != 0)
+		return;
+	theirs = application_name + strlen(prefix);
+	len = strcspn(theirs, " ");
+	if (len == strlen(CLINNOVA_VERSION) && strncmp(theirs, CLINNOVA_VERSION, len) == 0)
+		return;
+	GuardRefuse(statement,
+				psprintf("the coordinator runs clinnova %.*s, this site %s", (int) len, theirs,
+						 CLINNOVA_VERSION),
+				"Aggregate states are exchanged in the layout of one clinnova version.");
+}
+
 /* Check (and rewrite) an analysed query of a restricted session. */
 static void
 GuardCheckQuery(Query *query, const char *statement)
@@ -775,6 +803,7 @@ GuardCheckQuery(Query *query, const char *statement)
 		GuardCheckSiteInfoQuery(query, &w);
 		return;
 	}
+	GuardCheckCoordinatorVersion(statement);
 	w.pub = federation_lookup_published(rte->relid);
 	if (w.pub == NULL)
 		GuardRefuse(statement, psprintf("relation \"%s\" is not published", get_rel_name(rte->relid)),

@@ -103,6 +103,12 @@ refused "guard refuses joins" fed lux clinical \
   "SELECT clinnova.safe_count(*) FROM cohort a, cohort b" "more than one relation"
 refused "guard refuses LISTEN" fed lux clinical "LISTEN x" "LISTEN is not allowed"
 refused "guard refuses a write" fed lux clinical "DELETE FROM cohort" "DELETE is not allowed"
+out=$(PGAPPNAME='clinnova/9.9.9' fedq lux clinical "SELECT clinnova.safe_count(*) FROM cohort")
+[[ $out == *"federated query refused: the coordinator runs clinnova 9.9.9, this site 0.1.0"* ]]
+ok $? "a site refuses a coordinator announcing another clinnova version" "$out"
+out=$(PGAPPNAME='clinnova/9.9.9' fedq lux clinical "SELECT library_version FROM clinnova.federation_site_info")
+[[ $out == 0.1.0 ]]
+ok $? "... but still answers the handshake so the coordinator can report it" "$out"
 out=$(fedq lux clinical "BEGIN ISOLATION LEVEL REPEATABLE READ;
   DECLARE c1 CURSOR FOR SELECT sex, clinnova.safe_count(*) FROM cohort WHERE age BETWEEN 40 AND 70 AND trt IN (0, 1) GROUP BY 1 ORDER BY 1;
   FETCH 10 FROM c1; CLOSE c1; COMMIT;")
@@ -136,3 +142,52 @@ out=$(q coord coord "SELECT count(*) FROM clinnova.federated_counts('cohort', 's
 [[ $out == 2 ]]
 ok $? "leaving the incompatible site out works" "$out"
 q bas clinical "UPDATE pg_extension SET extversion = '0.1.0' WHERE extname = 'clinnova'" >/dev/null
+
+# ---- pooled Cox on the sites' time grid ---------------------------------------------------------
+
+# fit_vs_r TIES: the federated grid fit against R's coxph on the grid-coarsened pooled data
+fit_vs_r() {
+  local ties=$1 json
+  json=$(cat "test/data/federation_cox_grid_$ties.json")
+  json=${json//\'/\'\'}
+  q coord coord "
+    WITH r AS (SELECT '$json'::jsonb AS j),
+         f AS (SELECT * FROM clinnova.federation_coxph_grid_fit('cohort', 'time', 'status = 1',
+                 ARRAY['age', 'sex', 'trt', 'crp'], NULL, '$ties', NULL, NULL, 20, 1e-9))
+    SELECT f.iterations = (r.j->>'iter')::int AND f.converged AND f.n = (r.j->>'n')::bigint
+       AND f.events = (r.j->>'nevent')::bigint AND f.grain_used = 30
+       AND abs(f.loglik - (r.j->'loglik'->>1)::float8) <= 1e-10 * abs(f.loglik)
+       AND abs(f.loglik_null - (r.j->'loglik'->>0)::float8) <= 1e-10 * abs(f.loglik_null)
+       AND abs(f.score_test - (r.j->'score'->>0)::float8) <= 1e-8 * f.score_test
+       AND (SELECT bool_and(abs(b - (r.j->'coef'->>(i::int - 1))::float8) <= 1e-8 * abs(b))
+              FROM unnest(f.beta) WITH ORDINALITY AS t(b, i))
+       AND (SELECT bool_and(abs(v - (r.j->'var'->>(i::int - 1))::float8) <= 1e-8 * abs(v))
+              FROM unnest(f.variance) WITH ORDINALITY AS t(v, i))
+      FROM r, f"
+}
+out=$(fit_vs_r efron)
+[[ $out == t ]]
+ok $? "federated pooled Cox on the 30-day grid (Efron) equals R's coxph on the coarsened data (1e-8)" "$out"
+out=$(fit_vs_r breslow)
+[[ $out == t ]]
+ok $? "federated pooled Cox on the 30-day grid (Breslow) equals R's coxph on the coarsened data (1e-8)" "$out"
+is_true "at the federated coefficients the pooled grid sums have zero score and the same log-likelihood" coord coord "
+  WITH f AS (SELECT * FROM clinnova.federation_coxph_grid_fit('cohort', 'time', 'status = 1',
+               ARRAY['age', 'sex', 'trt', 'crp'], NULL, 'efron', NULL, NULL, 20, 1e-9)),
+       d AS (SELECT d.* FROM f, clinnova.coxgrid_derivatives(
+               (SELECT clinnova.coxph_grid_step(\"time\", status = 1, ARRAY[age, sex, trt, crp]::float8[],
+                                                f.beta, f.center, 30, f.grid) FROM pooled.cohort), 'efron') d)
+  SELECT abs(d.loglik - f.loglik) <= 1e-12 * abs(f.loglik) AND (SELECT max(abs(s)) FROM unnest(d.score) s) < 1e-6
+     AND d.events = f.events
+    FROM f, d"
+out=$(cln_psql coord -d coord -qAtX -c "SET clinnova.\"verbose\" = on" -c "
+  SELECT iterations FROM clinnova.federation_coxph_grid_fit('cohort', 'time', 'status = 1', ARRAY['age'],
+         NULL, 'efron', NULL, NULL, 20, 1e-9)" 2>&1)
+[[ $out == *"NOTICE:  federated coxph (grid) iteration 0: loglik"* && $out == *"iteration 2: loglik"* ]]
+ok $? "clinnova.verbose reports each Newton iteration of a federated fit" "$out"
+refused "a grain finer than the sites' time_grain is refused by every site" coord coord coord "
+  SELECT * FROM clinnova.federation_coxph_grid_fit('cohort', 'time', 'status = 1', ARRAY['age'], 10, 'efron',
+                                                  NULL, NULL, 20, 1e-9)" "finer than this site's clinnova.time_grain 30"
+refused "a grid interval with fewer than 5 events at a site is refused" coord coord coord "
+  SELECT * FROM clinnova.federation_coxph_grid_fit('cohort', 'time', 'status = 1', ARRAY['age'], 30, 'efron',
+                                                  'age > 80', NULL, 20, 1e-9)" "fewer than 5 events"
