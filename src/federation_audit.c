@@ -275,14 +275,40 @@ federation_audit_query_end(QueryDesc *queryDesc)
 		AuditComplete(r, AUDIT_ALLOWED);
 }
 
-/* emit_log_hook: remember the first error of each running query as its failure reason. */
+/* Is a query of a federation role running (an audit record is open)? */
+static bool
+AuditQueryRunning(void)
+{
+	dlist_iter	iter;
+
+	if (audit_context == NULL || n_audit_records == 0)
+		return false;
+	dlist_foreach(iter, &audit_records)
+	{
+		if (dlist_container(AuditRecord, node, iter.cur)->outcome == AUDIT_OPEN)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * emit_log_hook.  While a query of a federation role runs, a warning or error raised by the
+ * code it calls (an aggregate's validation, a final function) must not reveal data through its
+ * DETAIL ("A row has time -3.", "The data have 3 rows"): an error is an oracle.  The detail is
+ * therefore replaced by a pointer to the audit trail, and the original message and detail are
+ * kept as the failure reason of the running query's audit record (written to the server log
+ * and the audit table).  The guard's own refusals (42501) keep their details, which never
+ * contain data.  Out-of-memory errors are left alone.
+ */
 static void
 AuditEmitLog(ErrorData *edata)
 {
 	if (prev_emit_log_hook)
 		prev_emit_log_hook(edata);
-	if (edata->elevel >= ERROR && audit_context != NULL && n_audit_records > 0 &&
-		edata->sqlerrcode != ERRCODE_OUT_OF_MEMORY)
+	if (edata->elevel < WARNING || edata->sqlerrcode == ERRCODE_OUT_OF_MEMORY ||
+		!AuditQueryRunning())
+		return;
+	if (edata->elevel >= ERROR)
 	{
 		dlist_iter	iter;
 
@@ -291,10 +317,15 @@ AuditEmitLog(ErrorData *edata)
 			AuditRecord *r = dlist_container(AuditRecord, node, iter.cur);
 
 			if (r->outcome == AUDIT_OPEN && r->reason == NULL)
-				r->reason = AuditText(psprintf("%s: %s", unpack_sql_state(edata->sqlerrcode),
-											   edata->message ? edata->message : ""));
+				r->reason = AuditText(psprintf("%s: %s%s%s", unpack_sql_state(edata->sqlerrcode),
+											   edata->message ? edata->message : "",
+											   edata->detail ? " DETAIL: " : "",
+											   edata->detail ? edata->detail : ""));
 		}
 	}
+	if (edata->detail != NULL && edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE)
+		edata->detail = pstrdup("Details that could describe individual rows are withheld; the "
+								"site's audit trail records them.");
 }
 
 /* Open records whose query did not end normally: failed (or refused by the cell check). */

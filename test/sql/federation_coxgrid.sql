@@ -127,6 +127,13 @@ BEGIN; SET LOCAL ROLE clinnova_cg_regress; SELECT clinnova.coxph_grid_times("tim
 BEGIN; SET LOCAL ROLE clinnova_cg_regress;
 SELECT clinnova.coxph_grid_step("time", status = 1, ARRAY[age]::float8[], '{0}', '{55}', 30, :'grid') FROM cg_cohort WHERE age < 40;
 ROLLBACK;
+-- an error raised while a federation role's query runs keeps its message but not its detail,
+-- which could describe a row; the audit trail keeps the original
+BEGIN; SET LOCAL ROLE clinnova_cg_regress;
+SELECT clinnova.coxph_grid_step("time", status = 1, ARRAY[age]::float8[], '{100}', '{0}', 30, :'grid') FROM cg_cohort;
+ROLLBACK;
+SELECT 'records of an aborted transaction are written at the next commit' AS note;
+SELECT outcome, reason FROM clinnova.federation_audit WHERE reason LIKE '22000%';
 RESET clinnova.federation_roles;
 RESET clinnova.time_grain;
 DELETE FROM clinnova.federation_published;
