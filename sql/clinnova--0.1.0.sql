@@ -772,7 +772,7 @@ COMMENT ON FUNCTION clinnova.federation_union_sql(text, text, integer, text, tex
 CREATE FUNCTION clinnova.federated_describe(relation text, variables text[], group_by text DEFAULT NULL,
                                             filter text DEFAULT NULL, sites text[] DEFAULT NULL)
 RETURNS TABLE (group_value text, variable text, n bigint, mean float8, sd float8)
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog SET extra_float_digits = 3
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
 AS $$
 DECLARE
   src regclass;
@@ -810,7 +810,7 @@ COMMENT ON FUNCTION clinnova.federated_describe(text, text[], text, text, text[]
 CREATE FUNCTION clinnova.federated_counts(relation text, group_by text DEFAULT NULL,
                                           filter text DEFAULT NULL, sites text[] DEFAULT NULL)
 RETURNS TABLE (group_value text, n bigint)
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog SET extra_float_digits = 3
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
 AS $$
 DECLARE
   src regclass;
@@ -929,7 +929,7 @@ CREATE FUNCTION clinnova.federation_coxph_grid_fit(relation text, "time" text, e
 RETURNS TABLE (beta float8[], variance float8[], loglik_null float8, loglik float8,
                score_test float8, iterations integer, converged boolean, n bigint, events bigint,
                center float8[], grid float8[], grain_used float8)
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog SET extra_float_digits = 3
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
 AS $$
 DECLARE
   src regclass;
