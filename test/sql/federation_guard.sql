@@ -36,6 +36,21 @@ SELECT clinnova.safe_count(*) FROM fed_patients WHERE dx = ANY ('{K50,M05}') AND
 SELECT min_cell_count, time_grain, guard_active FROM clinnova.federation_site_info;
 ROLLBACK;
 
+-- clinnova's code operators are allowed in filters; functions of codes are not
+CREATE TABLE fed_diagnoses (id integer, dx clinnova.code, age integer);
+INSERT INTO fed_diagnoses SELECT g, (CASE g % 3 WHEN 0 THEN 'ICD10:K50.1' WHEN 1 THEN 'ICD10:K51.0' ELSE 'ICD10:M05.9' END)::clinnova.code, 30 + g % 40
+  FROM generate_series(1, 60) g;
+GRANT SELECT ON fed_diagnoses TO clinnova_fed_regress;
+INSERT INTO clinnova.federation_published (relation, identifiers) VALUES ('fed_diagnoses', '{id}');
+BEGIN;
+SET LOCAL ROLE clinnova_fed_regress;
+SELECT clinnova.safe_count(*), clinnova.describe(age) FROM fed_diagnoses WHERE dx OPERATOR(clinnova.<@) 'ICD10:K50';
+SELECT dx OPERATOR(clinnova.=) 'ICD10:M05.9' AS ra, clinnova.safe_count(*) FROM fed_diagnoses
+ WHERE dx OPERATOR(clinnova.<@) ANY ('{ICD10:K50,ICD10:M05}') GROUP BY 1 ORDER BY 1;
+ROLLBACK;
+BEGIN; SET LOCAL ROLE clinnova_fed_regress; SELECT clinnova.safe_count(*) FROM fed_diagnoses WHERE clinnova.code_system(dx) = 'ICD10'; ROLLBACK;
+BEGIN; SET LOCAL ROLE clinnova_fed_regress; SELECT clinnova.safe_count(*) FROM fed_diagnoses WHERE dx::text = 'ICD10:K50.1'; ROLLBACK;
+
 -- allowed queries also pass the executor backstop in parallel plans
 SELECT pg_temp.force_parallel();
 SET parallel_setup_cost = 0;
@@ -148,6 +163,6 @@ SELECT count(*) FILTER (WHERE started <= finished) = count(*) AS times_ordered,
 -- clean up
 TRUNCATE clinnova.federation_audit;
 RESET clinnova.federation_roles;
-DROP TABLE fed_patients, fed_secret;
+DROP TABLE fed_patients, fed_secret, fed_diagnoses;
 REVOKE USAGE ON SCHEMA clinnova FROM clinnova_fed_regress;
 DROP ROLE clinnova_fed_regress;
