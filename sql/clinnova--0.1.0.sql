@@ -2166,6 +2166,101 @@ COMMENT ON FUNCTION clinnova.federated_counts(text, text, text, text[]) IS
   'federated counts (per category), summed from per-site safe_count(*); parallel unsafe: queries remote servers';
 
 
+-- ---- coordinator side: federated survival (risk tables merged with km_merge) ----------------
+
+CREATE FUNCTION clinnova.federated_km(relation text, "time" text, event text, group_by text DEFAULT NULL,
+                                      filter text DEFAULT NULL, sites text[] DEFAULT NULL)
+RETURNS TABLE (group_value text, curve clinnova.survfit)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
+AS $$
+DECLARE
+  src regclass;
+  g text;
+  agg text;
+  q text;
+BEGIN
+  PERFORM clinnova.federation_require_sites(sites);
+  src := clinnova.federation_source(relation, sites);
+  g := clinnova.federation_expr(src, group_by);
+  agg := format('clinnova.km(%s, %s) AS s', clinnova.federation_expr(src, "time"), clinnova.federation_expr(src, event));
+  q := clinnova.federation_union_sql(relation, CASE WHEN g IS NULL THEN agg ELSE g || ' AS g, ' || agg END,
+                                     CASE WHEN g IS NULL THEN 0 ELSE 1 END, filter, sites);
+  IF g IS NULL THEN
+    RETURN QUERY EXECUTE format('SELECT NULL::text, clinnova.km_merge(u.s) FROM (%s) u', q);
+  ELSE
+    RETURN QUERY EXECUTE format('SELECT u.g::text, clinnova.km_merge(u.s) FROM (%s) u GROUP BY u.g ORDER BY u.g', q);
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federated_km(text, text, text, text, text, text[]) IS
+  'federated Kaplan-Meier risk table (per group): per-site km() states merged with km_merge; equals km() over the pooled rows; parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federated_cif(relation text, "time" text, cause text, group_by text DEFAULT NULL,
+                                       filter text DEFAULT NULL, sites text[] DEFAULT NULL)
+RETURNS TABLE (group_value text, curve clinnova.survfit)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
+AS $$
+DECLARE
+  src regclass;
+  g text;
+  agg text;
+  q text;
+BEGIN
+  PERFORM clinnova.federation_require_sites(sites);
+  src := clinnova.federation_source(relation, sites);
+  g := clinnova.federation_expr(src, group_by);
+  agg := format('clinnova.cif(%s, %s) AS s', clinnova.federation_expr(src, "time"), clinnova.federation_expr(src, cause));
+  q := clinnova.federation_union_sql(relation, CASE WHEN g IS NULL THEN agg ELSE g || ' AS g, ' || agg END,
+                                     CASE WHEN g IS NULL THEN 0 ELSE 1 END, filter, sites);
+  IF g IS NULL THEN
+    RETURN QUERY EXECUTE format('SELECT NULL::text, clinnova.km_merge(u.s) FROM (%s) u', q);
+  ELSE
+    RETURN QUERY EXECUTE format('SELECT u.g::text, clinnova.km_merge(u.s) FROM (%s) u GROUP BY u.g ORDER BY u.g', q);
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federated_cif(text, text, text, text, text, text[]) IS
+  'federated competing-risks risk table (per group): per-site cif() states merged; read with cif_table(); parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federated_logrank(relation text, "time" text, event text, group_by text,
+                                           strata text DEFAULT NULL, rho float8 DEFAULT 0,
+                                           filter text DEFAULT NULL, sites text[] DEFAULT NULL)
+RETURNS clinnova.logrank_test
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
+AS $$
+DECLARE
+  src regclass;
+  g text;
+  st text;
+  q text;
+  result clinnova.logrank_test;
+BEGIN
+  IF group_by IS NULL THEN
+    RAISE EXCEPTION 'group_by must name the groups to compare' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM clinnova.federation_require_sites(sites);
+  src := clinnova.federation_source(relation, sites);
+  g := clinnova.federation_expr(src, group_by);
+  st := clinnova.federation_expr(src, strata);
+  q := clinnova.federation_union_sql(relation,
+         format('%s AS g, %sclinnova.km(%s, %s) AS s', g, CASE WHEN st IS NULL THEN '' ELSE st || ' AS st, ' END,
+                clinnova.federation_expr(src, "time"), clinnova.federation_expr(src, event)),
+         CASE WHEN st IS NULL THEN 1 ELSE 2 END, filter, sites);
+  IF st IS NULL THEN
+    EXECUTE format('SELECT (clinnova.logrank(m.g::text, m.c, %L::float8)).* FROM '
+                   '(SELECT u.g, clinnova.km_merge(u.s) AS c FROM (%s) u GROUP BY u.g) m', rho, q)
+      INTO result;
+  ELSE
+    EXECUTE format('SELECT (clinnova.logrank(m.st::text, m.g::text, m.c, %L::float8)).* FROM '
+                   '(SELECT u.g, u.st, clinnova.km_merge(u.s) AS c FROM (%s) u GROUP BY u.g, u.st) m', rho, q)
+      INTO result;
+  END IF;
+  RETURN result;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federated_logrank(text, text, text, text, text, float8, text, text[]) IS
+  'federated log-rank (G-rho) test, optionally stratified: per-site km() states per group merged, then logrank(); parallel unsafe: queries remote servers';
+
 -- ---- coordinator side: iterative federated Cox --------------------------------------------------
 
 CREATE FUNCTION clinnova.federation_solve(information float8[], score float8[], terms text[] DEFAULT NULL)

@@ -32,6 +32,9 @@ extern bool federation_session_restricted(void);
 /* Set while clinnova runs its own internal statements (audit writes); the guard ignores them. */
 extern bool federation_guard_bypass;
 
+/* clinnova.federation_guard: the guard is enforced (default; superuser-only setting). */
+extern bool federation_guard_enabled;
+
 /* ---- federation_catalog.c ---- */
 
 /*

@@ -676,7 +676,7 @@ federation_site_description(PG_FUNCTION_ARGS)
 	values[2] = CStringGetTextDatum(PG_VERSION);
 	values[3] = Int32GetDatum(clinnova_min_cell_count);
 	values[4] = Float8GetDatum(clinnova_time_grain);
-	values[5] = BoolGetDatum(federation_guard_loaded_at_startup());
+	values[5] = BoolGetDatum(federation_guard_loaded_at_startup() && federation_guard_enabled);
 	values[6] = PublishedRelationsJsonb();
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

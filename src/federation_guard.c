@@ -76,6 +76,13 @@
 
 bool		federation_guard_bypass = false;
 
+/*
+ * clinnova.federation_guard (superuser only, default on).  Off, federation roles are restricted
+ * only by the aggregates' own disclosure control: meant for testing those final functions in a
+ * session, never for a site's configuration.
+ */
+bool		federation_guard_enabled = true;
+
 static bool loaded_at_startup = false;
 static post_parse_analyze_hook_type prev_post_parse_analyze_hook = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
@@ -313,7 +320,7 @@ federation_guard_loaded_at_startup(void)
 bool
 federation_session_restricted(void)
 {
-	if (federation_guard_bypass)
+	if (federation_guard_bypass || !federation_guard_enabled)
 		return false;
 	if (clinnova_federation_roles == NULL || clinnova_federation_roles[0] == '\0')
 		return false;
@@ -1264,6 +1271,15 @@ void
 federation_guard_init(void)
 {
 	loaded_at_startup = process_shared_preload_libraries_in_progress;
+
+	DefineCustomBoolVariable("clinnova.federation_guard",
+							 "Enforce the federation guard on the sessions of federation roles.",
+							 "Off, federation roles are restricted only by the aggregates' own "
+							 "disclosure control; meant for testing those, never for a site.",
+							 &federation_guard_enabled,
+							 true,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 
 	prev_post_parse_analyze_hook = post_parse_analyze_hook;
 	post_parse_analyze_hook = GuardPostParseAnalyze;

@@ -143,6 +143,48 @@ out=$(q coord coord "SELECT count(*) FROM clinnova.federated_counts('cohort', 's
 ok $? "leaving the incompatible site out works" "$out"
 q bas clinical "UPDATE pg_extension SET extversion = '0.1.0' WHERE extname = 'clinnova'" >/dev/null
 
+# ---- one-round survival analyses: federated = pooled, exactly -----------------------------------
+
+is_true "federated KM per group equals km() over the pooled rows exactly (lung by sex)" coord coord_exact "
+  SELECT array_agg(f.group_value || ':' || f.curve::text ORDER BY f.group_value)
+       = (SELECT array_agg(sex || ':' || c::text ORDER BY sex)
+            FROM (SELECT sex, clinnova.km(\"time\", status = 2) AS c FROM pooled.lung GROUP BY sex) p)
+    FROM clinnova.federated_km('lung', 'time', 'status = 2', 'sex') f"
+is_true "federated KM tables equal pooled km_table row by row" coord coord_exact "
+  SELECT NOT EXISTS (
+    (SELECT t.* FROM clinnova.federated_km('lung', 'time', 'status = 2') f, clinnova.km_table(f.curve) t
+     EXCEPT ALL
+     SELECT t.* FROM (SELECT clinnova.km(\"time\", status = 2) AS c FROM pooled.lung) p, clinnova.km_table(p.c) t)
+    UNION ALL
+    (SELECT t.* FROM (SELECT clinnova.km(\"time\", status = 2) AS c FROM pooled.lung) p, clinnova.km_table(p.c) t
+     EXCEPT ALL
+     SELECT t.* FROM clinnova.federated_km('lung', 'time', 'status = 2') f, clinnova.km_table(f.curve) t))"
+is_true "federated KM under disclosure control equals pooled KM on the 30-day grid exactly (cohort)" coord coord "
+  SELECT f.curve::text = (SELECT clinnova.km(ceil(\"time\"::float8 / 30) * 30, status = 1)::text FROM pooled.cohort)
+    FROM clinnova.federated_km('cohort', 'time', 'status = 1') f"
+is_true "federated log-rank equals pooled log-rank exactly (lung by sex)" coord coord_exact "
+  SELECT clinnova.federated_logrank('lung', 'time', 'status = 2', 'sex')::text
+       = (SELECT clinnova.logrank(sex::text, c)::text
+            FROM (SELECT sex, clinnova.km(\"time\", status = 2) AS c FROM pooled.lung GROUP BY sex) p)"
+is_true "federated stratified Peto-Peto test equals pooled exactly (veteran trt, strata celltype)" coord coord_exact "
+  SELECT clinnova.federated_logrank('veteran', 'time', 'status = 1', 'trt', strata => 'celltype', rho => 1)::text
+       = (SELECT clinnova.logrank(celltype, trt::text, c, 1)::text
+            FROM (SELECT celltype, trt, clinnova.km(\"time\", status = 1) AS c FROM pooled.veteran GROUP BY 1, 2) p)"
+is_true "federated log-rank matches R's survdiff (lung by sex)" coord coord_exact "
+  SELECT abs(r.chisq - (j->>'chisq')::float8) <= 1e-9 * r.chisq AND r.df = (j->>'df')::int
+    FROM clinnova.federated_logrank('lung', 'time', 'status = 2', 'sex') r,
+         (SELECT '$(sed "s/'/''/g" test/data/reference/lr_lung_sex.json)'::jsonb AS j) x"
+is_true "federated cumulative incidence equals pooled cif() exactly (mgus2)" coord coord_exact "
+  SELECT f.curve::text = (SELECT clinnova.cif(etime, cause)::text FROM pooled.mgus2)
+    FROM clinnova.federated_cif('mgus2', 'etime', 'cause') f"
+out=$(q coord coord_exact "EXPLAIN (VERBOSE, COSTS OFF)
+  SELECT clinnova.km_merge(u.s) FROM (SELECT clinnova.km(\"time\", status = 2) AS s FROM lux.lung
+                                       UNION ALL SELECT clinnova.km(\"time\", status = 2) FROM gre.lung) u")
+[[ $out == *'Remote SQL: SELECT clinnova.km("time", (status = 2)) FROM public.lung'* && $out == *"Async Foreign Scan"* ]]
+ok $? "EXPLAIN VERBOSE: km() is pushed down whole to each site" "$out"
+refused "a federated KM by a small group is refused by the sites" coord coord coord "
+  SELECT * FROM clinnova.federated_km('cohort', 'time', 'status = 1', 'age')" "fewer than"
+
 # ---- pooled Cox on the sites' time grid ---------------------------------------------------------
 
 # fit_vs_r TIES: the federated grid fit against R's coxph on the grid-coarsened pooled data
