@@ -136,6 +136,16 @@ SET clinnova.federation_roles = 'clinnova_fed_regress, postgres';
 SELECT count(*) FROM fed_secret;
 SET clinnova.federation_roles = 'clinnova_fed_regress';
 
+-- clinnova.federation_guard = off (superuser only) leaves federation roles to the aggregates'
+-- own disclosure control, for testing those; a federation role cannot switch it
+BEGIN; SET LOCAL ROLE clinnova_fed_regress; SET clinnova.federation_guard = off; ROLLBACK;
+SET clinnova.federation_guard = off;
+BEGIN;
+SET LOCAL ROLE clinnova_fed_regress;
+SELECT count(*), clinnova.safe_count(*) FILTER (WHERE age = 30) AS small_cell FROM fed_patients;
+ROLLBACK;
+RESET clinnova.federation_guard;
+
 -- an identifier column that disappears closes the relation (fail closed) until republished
 ALTER TABLE fed_patients RENAME COLUMN id TO patient_id;
 BEGIN; SET LOCAL ROLE clinnova_fed_regress; SELECT clinnova.safe_count(*) FROM fed_patients; ROLLBACK;
