@@ -1017,6 +1017,7 @@ coxgrid_out(PG_FUNCTION_ARGS)
 		for (k = 0; k < 5; k++)
 		{
 			appendStringInfo(&buf, ", \"%s\": [", keys[k]);
+			CHECK_FOR_INTERRUPTS();
 			for (j = 0; j < (Size) ngrid; j++)
 				for (i = 0; i < lens[k]; i++)
 				{
@@ -1190,6 +1191,7 @@ coxgrid_in(PG_FUNCTION_ARGS)
 
 		for (k = 0; k < 5; k++)
 		{
+			CHECK_FOR_INTERRUPTS();
 			GridExpectKey(&gp, keys[k], false);
 			GridExpectChar(&gp, '[');
 			for (j = 0; j < (Size) ngrid; j++)
