@@ -171,6 +171,9 @@ CREATE ROLE regress_cox_federation;
 GRANT USAGE ON SCHEMA clinnova TO regress_cox_federation;
 GRANT SELECT ON lung_sites TO regress_cox_federation;
 SET clinnova.federation_roles = 'regress_cox_federation';
+-- the final functions' own disclosure control, not the federation guard (which would refuse
+-- these queries over an unpublished table)
+SET clinnova.federation_guard = off;
 SET ROLE regress_cox_federation;
 SELECT (clinnova.coxstep_parts(clinnova.coxph_step("time", status = 2, ARRAY[age, sex, ph_ecog], ARRAY[0, 0, 0]))).events
 FROM lung_sites WHERE site = 1;
@@ -178,6 +181,7 @@ SELECT clinnova.coxph_step("time", status = 2, ARRAY[age, sex, ph_ecog], ARRAY[0
 SELECT clinnova.coxph("time", status = 2, ARRAY[age, sex, ph_ecog]) FROM lung_sites;
 RESET ROLE;
 RESET clinnova.federation_roles;
+RESET clinnova.federation_guard;
 REVOKE ALL ON lung_sites FROM regress_cox_federation;
 REVOKE USAGE ON SCHEMA clinnova FROM regress_cox_federation;
 DROP ROLE regress_cox_federation;
