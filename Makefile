@@ -30,7 +30,7 @@ OBJS_MODELS   =
 
 # federation
 OBJS_FEDERATION = src/federation_guard.o src/federation_catalog.o src/federation_audit.o \
-                  src/federation_state.o src/federation_coxgrid.o src/federation_newton.o
+                  src/federation_state.o src/federation_coxgrid.o
 
 OBJS = $(OBJS_CORE) $(OBJS_CODES) $(OBJS_SURVIVAL) $(OBJS_COX) $(OBJS_MODELS) $(OBJS_FEDERATION)
 

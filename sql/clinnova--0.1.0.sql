@@ -2648,122 +2648,189 @@ $$;
 COMMENT ON FUNCTION clinnova.federated_logrank(text, text, text, text, text, float8, text, text[]) IS
   'federated log-rank (G-rho) test, optionally stratified: per-site km() states per group merged, then logrank(); parallel unsafe: queries remote servers';
 
--- ---- coordinator side: iterative federated Cox --------------------------------------------------
+-- ---- coordinator side: iterative federated Cox (coxstep protocol of the cox module) ----------
 
-CREATE FUNCTION clinnova.federation_solve(information float8[], score float8[], terms text[] DEFAULT NULL)
-RETURNS float8[]
-AS 'MODULE_PATHNAME', 'federation_solve'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clinnova.federation_solve(float8[], float8[], text[]) IS
-  'Newton step: information^-1 score for a symmetric positive definite p x p matrix (row-major); raises naming a collinear term';
-
-CREATE FUNCTION clinnova.federation_inverse(information float8[], terms text[] DEFAULT NULL)
-RETURNS float8[]
-AS 'MODULE_PATHNAME', 'federation_inverse'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clinnova.federation_inverse(float8[], text[]) IS
-  'inverse of a symmetric positive definite p x p matrix (row-major): the model-based variance';
-
--- R's coxph Newton-Raphson (survival's coxfit6): from beta = 0, step halving when the
--- log-likelihood decreases, converged when |1 - loglik_old / loglik| <= tol outside halving.
--- derivatives_sql returns (loglik, score, information, n, events) at the beta literal that
--- replaces the token {beta}.
-CREATE FUNCTION clinnova.federation_coxph_newton(derivatives_sql text, p integer, terms text[],
-                                                max_iter integer, tol float8, label text)
-RETURNS TABLE (beta float8[], variance float8[], loglik_null float8, loglik float8,
-               score_test float8, iterations integer, converged boolean, n bigint, events bigint)
+-- R's coxph Newton-Raphson (survival 3.5-3 coxfit6) over a federated step query: step_sql returns
+-- the merged coxstep at the beta literal that replaces the token {beta}.
+CREATE FUNCTION clinnova.federation_cox_newton(step_sql text, p integer, options jsonb, label text)
+RETURNS clinnova.coxmodel
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog SET extra_float_digits = 3
 AS $$
 DECLARE
-  b float8[] := array_fill(0::float8, ARRAY[p]);
-  nb float8[];
-  step float8[];
-  d record;
-  lk_old float8;
-  halving boolean := false;
+  max_iter integer := coalesce((options->>'max_iter')::integer, 20);
+  tol float8 := coalesce((options->>'tol')::float8, 1e-9);
+  step_opts jsonb := options - 'max_iter' - 'tol';
+  beta float8[] := array_fill(0::float8, ARRAY[p]);
+  newbeta float8[];
+  s0 clinnova.coxstep;
+  s clinnova.coxstep;
+  best float8;
+  ll float8;
+  halving integer := 0;
   it integer := 0;
+  iterations integer;
+  converged boolean := false;
   progress boolean := coalesce(current_setting('clinnova.verbose', true)::boolean, false);
 BEGIN
-  EXECUTE replace(derivatives_sql, '{beta}', quote_literal(b::text) || '::float8[]') INTO d;
-  IF d.events IS NULL OR d.events = 0 THEN
-    RAISE EXCEPTION '% has no events', label USING ERRCODE = 'data_exception',
-      HINT = 'Check the event expression and the filter.';
+  IF max_iter IS NULL OR max_iter < 0 OR tol IS NULL OR NOT tol > 0 THEN
+    RAISE EXCEPTION 'max_iter must be >= 0 and tol > 0' USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  loglik_null := d.loglik;
-  lk_old := d.loglik;
-  step := clinnova.federation_solve(d.information, d.score, terms);
-  SELECT sum(u * s) INTO score_test FROM unnest(d.score, step) AS t(u, s);
-  SELECT array_agg(x + y ORDER BY i) INTO nb FROM unnest(b, step) WITH ORDINALITY AS t(x, y, i);
+  EXECUTE replace(step_sql, '{beta}', quote_literal(beta::text) || '::float8[]') INTO s0;
+  IF s0 IS NULL THEN
+    RAISE EXCEPTION '% has no rows', label USING ERRCODE = 'data_exception';
+  END IF;
+  s := s0;
+  best := (clinnova.coxstep_parts(s0)).loglik;
   IF progress THEN
-    RAISE NOTICE '% iteration 0: loglik %', label, d.loglik;
+    RAISE NOTICE '% iteration 0: loglik %', label, round(best::numeric, 6);
   END IF;
-  converged := false;
+  newbeta := clinnova.coxph_newton(s0, beta, step_opts);
   WHILE it < max_iter LOOP
     it := it + 1;
-    EXECUTE replace(derivatives_sql, '{beta}', quote_literal(nb::text) || '::float8[]') INTO d;
+    EXECUTE replace(step_sql, '{beta}', quote_literal(newbeta::text) || '::float8[]') INTO s;
+    ll := (clinnova.coxstep_parts(s)).loglik;
     IF progress THEN
       RAISE NOTICE '% iteration %: loglik %', label, it,
-        d.loglik::text || CASE WHEN halving THEN ' (after halving the step)' ELSE '' END;
+        round(ll::numeric, 6)::text || CASE WHEN halving > 0 THEN ' (step halving)' ELSE '' END;
     END IF;
-    IF abs(1 - lk_old / d.loglik) <= tol AND NOT halving THEN
+    IF ll > '-Infinity' AND ll < 'Infinity' AND abs(1 - best / ll) <= tol THEN
       converged := true;
+      iterations := it;
+      beta := newbeta;
       EXIT;
     END IF;
-    EXIT WHEN it = max_iter;
-    IF d.loglik < lk_old THEN
-      halving := true;
-      SELECT array_agg((x + y) / 2 ORDER BY i) INTO nb FROM unnest(nb, b) WITH ORDINALITY AS t(x, y, i);
+    IF NOT (ll > '-Infinity' AND ll < 'Infinity') OR ll < best THEN
+      halving := halving + 1;
+      SELECT array_agg((nb + halving * b) / (halving + 1) ORDER BY i) INTO newbeta
+        FROM unnest(newbeta, beta) WITH ORDINALITY AS t(nb, b, i);
     ELSE
-      halving := false;
-      lk_old := d.loglik;
-      step := clinnova.federation_solve(d.information, d.score, terms);
-      b := nb;
-      SELECT array_agg(x + y ORDER BY i) INTO nb FROM unnest(b, step) WITH ORDINALITY AS t(x, y, i);
+      halving := 0;
+      best := ll;
+      beta := newbeta;
+      newbeta := clinnova.coxph_newton(s, beta, step_opts);
     END IF;
   END LOOP;
   IF NOT converged THEN
-    RAISE WARNING '% did not converge in % iterations', label, max_iter
-      USING HINT = 'Raise max_iter in the options, or check for a covariate that separates events from non-events.';
+    -- as coxfit6: the last accepted beta, with its own step
+    iterations := max_iter + 1;
+    IF max_iter > 0 AND (clinnova.coxstep_parts(s)).beta IS DISTINCT FROM beta THEN
+      EXECUTE replace(step_sql, '{beta}', quote_literal(beta::text) || '::float8[]') INTO s;
+    END IF;
+    IF max_iter > 0 THEN
+      RAISE WARNING '% did not converge in % iterations', label, max_iter
+        USING HINT = 'Raise max_iter in the options, or look for a covariate that separates events from non-events.';
+    END IF;
   END IF;
-  beta := nb;
-  loglik := d.loglik;
-  variance := clinnova.federation_inverse(d.information, terms);
-  iterations := it;
-  n := d.n;
-  events := d.events;
-  RETURN NEXT;
+  RETURN clinnova.coxmodel_from_step(s, s0, beta, iterations, converged, step_opts);
 END
 $$;
-COMMENT ON FUNCTION clinnova.federation_coxph_newton(text, integer, text[], integer, float8, text) IS
-  'internal: R''s coxph Newton-Raphson over a federated derivatives query (NOTICE per iteration with clinnova.verbose); parallel unsafe: queries remote servers';
+COMMENT ON FUNCTION clinnova.federation_cox_newton(text, integer, jsonb, text) IS
+  'internal: R''s coxph Newton-Raphson (coxfit6 rules) over merged federated coxsteps, NOTICE per iteration with clinnova.verbose; parallel unsafe: queries remote servers';
 
-CREATE FUNCTION clinnova.federation_coxph_grid_fit(relation text, "time" text, event text, x text[],
-                                                  grain float8, ties text, filter text, sites text[],
-                                                  max_iter integer, tol float8)
-RETURNS TABLE (beta float8[], variance float8[], loglik_null float8, loglik float8,
-               score_test float8, iterations integer, converged boolean, n bigint, events bigint,
-               center float8[], grid float8[], grain_used float8)
+-- The site-independent Cox options: ties (efron, breslow), terms, conf_level, toler_chol, and the
+-- coordinator's max_iter and tol.
+CREATE FUNCTION clinnova.federated_coxph(relation text, "time" text, event text, x text[],
+                                         filter text DEFAULT NULL, sites text[] DEFAULT NULL,
+                                         options jsonb DEFAULT NULL)
+RETURNS clinnova.coxmodel
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
 AS $$
 DECLARE
+  opts jsonb;
+  src regclass;
+  t text;
+  e text;
+  xs text;
+  complete text;
+  step_sql text;
+  site_opts jsonb;
+  agg text;
+BEGIN
+  IF x IS NULL OR cardinality(x) = 0 OR array_position(x, NULL) IS NOT NULL THEN
+    RAISE EXCEPTION 'x must name at least one covariate, without NULLs' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  opts := jsonb_build_object('terms', to_jsonb(x)) || coalesce(options, '{}'::jsonb);
+  PERFORM clinnova.federation_require_sites(sites);
+  src := clinnova.federation_source(relation, sites);
+  t := clinnova.federation_expr(src, "time");
+  e := clinnova.federation_expr(src, event);
+  SELECT string_agg(format('%s::float8', clinnova.federation_expr(src, v)), ', ' ORDER BY i) INTO xs
+    FROM unnest(x) WITH ORDINALITY AS u(v, i);
+  complete := format('%s IS NOT NULL AND %s IS NOT NULL', t, e)
+              || (SELECT string_agg(format(' AND %s IS NOT NULL', clinnova.federation_expr(src, v)), '' ORDER BY i)
+                    FROM unnest(x) WITH ORDINALITY AS u(v, i));
+  -- The sites need the options only for ties other than Efron: postgres_fdw does not push down
+  -- an aggregate with a text argument that is not a column (coxph_step's strata), so the options
+  -- travel only through coxph_step(time, event, x, beta, options) when that overload exists.
+  site_opts := opts - 'max_iter' - 'tol' - 'terms' - 'conf_level';
+  IF site_opts = '{}'::jsonb OR site_opts = '{"ties": "efron"}'::jsonb THEN
+    agg := format('clinnova.coxph_step(%s, %s, ARRAY[%s], {beta}) AS s', t, e, xs);
+  ELSIF to_regprocedure('clinnova.coxph_step(float8, boolean, float8[], float8[], jsonb)') IS NOT NULL THEN
+    agg := format('clinnova.coxph_step(%s, %s, ARRAY[%s], {beta}, %L::jsonb) AS s', t, e, xs, site_opts);
+  ELSE
+    RAISE EXCEPTION 'federated coxph supports only the default options at the sites in this version'
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = format('The options %s must reach the sites, which needs clinnova.coxph_step(time, event, x, beta, options).', site_opts),
+            HINT = 'Use ties efron, or clinnova.federated_coxph_grid, whose steps take the tie method at the coordinator.';
+  END IF;
+  step_sql := format('SELECT clinnova.coxstep_merge(u.s) FROM (%s) u',
+                     clinnova.federation_union_sql(relation, agg,
+                       0, CASE WHEN filter IS NULL THEN complete ELSE '(' || filter || ') AND ' || complete END,
+                       sites));
+  RETURN clinnova.federation_cox_newton(step_sql, cardinality(x), opts, 'federated coxph');
+END
+$$;
+COMMENT ON FUNCTION clinnova.federated_coxph(text, text, text, text[], text, text[], jsonb) IS
+  'exact site-stratified federated Cox model: equals coxph() on the pooled rows with strata = site (each site returns p + p^2 + 1 sums per step); parallel unsafe: queries remote servers';
+
+-- A merged coxgrid as the cox module's coxstep (strata 1, unweighted), so that the Newton loop
+-- and coxmodel_from_step serve the grid fit too.  n and the covariate sums come from round 0.
+CREATE FUNCTION clinnova.coxgrid_coxstep(grid clinnova.coxgrid, ties text, n bigint, sums float8[])
+RETURNS clinnova.coxstep
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog SET extra_float_digits = 3
+AS $$
+  SELECT jsonb_build_object(
+           'type', 'coxstep', 'version', 1, 'ties', lower($2), 'n', $3, 'events', d.events,
+           'strata', 1, 'loglik', d.loglik, 'sum_weights', $3::float8, 'beta', d.beta,
+           'score', d.score,
+           'information', (SELECT jsonb_agg(r.row_values ORDER BY r.i)
+                             FROM (SELECT i, jsonb_agg(d.information[(i - 1) * p + j] ORDER BY j) AS row_values
+                                     FROM generate_series(1, p) i, generate_series(1, p) j GROUP BY i) r),
+           'weighted_sums', $4,
+           'nocenter', (SELECT jsonb_agg(false) FROM generate_series(1, p)))::text::clinnova.coxstep
+    FROM clinnova.coxgrid_derivatives($1, $2) d, LATERAL (SELECT cardinality(d.beta) AS p) pp
+$$;
+COMMENT ON FUNCTION clinnova.coxgrid_coxstep(clinnova.coxgrid, text, bigint, float8[]) IS
+  'a merged coxgrid as a coxstep (log-likelihood, score, information on the grid) with the fit''s row count and covariate sums';
+
+CREATE FUNCTION clinnova.federated_coxph_grid(relation text, "time" text, event text, x text[],
+                                              grain float8 DEFAULT NULL, filter text DEFAULT NULL,
+                                              sites text[] DEFAULT NULL, options jsonb DEFAULT NULL)
+RETURNS clinnova.coxmodel
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
+AS $$
+DECLARE
+  opts jsonb;
+  ties text;
   src regclass;
   t text;
   e text;
   xs text[];
-  complete text;
   where_sql text;
   r0 text;
   grid_u float8[];
   ctr float8[];
+  sums float8[];
   total bigint;
   step_sql text;
-  fit record;
   p integer := cardinality(x);
 BEGIN
-  IF p IS NULL OR p = 0 THEN
-    RAISE EXCEPTION 'x must name at least one covariate' USING ERRCODE = 'invalid_parameter_value';
+  IF p IS NULL OR p = 0 OR array_position(x, NULL) IS NOT NULL THEN
+    RAISE EXCEPTION 'x must name at least one covariate, without NULLs' USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  IF ties IS NULL OR lower(ties) NOT IN ('efron', 'breslow') THEN
+  opts := jsonb_build_object('terms', to_jsonb(x)) || coalesce(options, '{}'::jsonb);
+  ties := lower(coalesce(opts->>'ties', 'efron'));
+  IF ties NOT IN ('efron', 'breslow') THEN
     RAISE EXCEPTION 'ties must be "efron" or "breslow"' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   PERFORM clinnova.federation_require_sites(sites);
@@ -2778,55 +2845,47 @@ BEGIN
   t := clinnova.federation_expr(src, "time");
   e := clinnova.federation_expr(src, event);
   SELECT array_agg(clinnova.federation_expr(src, v) ORDER BY i) INTO xs FROM unnest(x) WITH ORDINALITY AS u(v, i);
-  complete := format('%s IS NOT NULL AND %s IS NOT NULL', t, e)
-              || (SELECT string_agg(format(' AND %s IS NOT NULL', v), '' ORDER BY i) FROM unnest(xs) WITH ORDINALITY AS u(v, i));
-  where_sql := CASE WHEN filter IS NULL THEN complete ELSE '(' || filter || ') AND ' || complete END;
+  where_sql := format('%s IS NOT NULL AND %s IS NOT NULL', t, e)
+               || (SELECT string_agg(format(' AND %s IS NOT NULL', v), '' ORDER BY i) FROM unnest(xs) WITH ORDINALITY AS u(v, i));
+  IF filter IS NOT NULL THEN
+    where_sql := '(' || filter || ') AND ' || where_sql;
+  END IF;
 
-  -- round 0: each site's event grid points, covariate summaries (for centring) and row count
+  -- round 0: each site's event grid points, covariate summaries (centre, sums) and row count
   r0 := clinnova.federation_union_sql(relation,
           format('clinnova.coxph_grid_times(%s, %s, %L::float8) AS u, clinnova.safe_count(*) AS n, %s',
                  t, e, grain,
                  (SELECT string_agg(format('clinnova.describe(%s) AS d%s', v, i), ', ' ORDER BY i)
                     FROM unnest(xs) WITH ORDINALITY AS u(v, i))),
           0, where_sql, sites);
-  EXECUTE format('WITH r AS (%s) SELECT (SELECT array_agg(DISTINCT g ORDER BY g) FROM r, unnest(r.u) g), '
-                 '(SELECT sum(r.n) FROM r)::bigint, ARRAY[%s]::float8[]', r0,
-                 (SELECT string_agg(format('(SELECT clinnova.summary_mean(clinnova.summary_merge(r.d%s)) FROM r)', i), ', ' ORDER BY i)
+  EXECUTE format('WITH r AS (%s), m AS (SELECT %s FROM r) '
+                 'SELECT (SELECT array_agg(DISTINCT g ORDER BY g) FROM r, unnest(r.u) g), '
+                 '(SELECT sum(r.n) FROM r)::bigint, ARRAY[%s]::float8[], ARRAY[%s]::float8[] FROM m', r0,
+                 (SELECT string_agg(format('clinnova.summary_merge(r.d%s) AS s%s', i, i), ', ' ORDER BY i)
+                    FROM generate_series(1, p) i),
+                 (SELECT string_agg(format('clinnova.summary_mean(m.s%s)', i), ', ' ORDER BY i) FROM generate_series(1, p) i),
+                 (SELECT string_agg(format('clinnova.summary_mean(m.s%s) * clinnova.summary_n(m.s%s)', i, i), ', ' ORDER BY i)
                     FROM generate_series(1, p) i))
-    INTO grid_u, total, ctr;
+    INTO grid_u, total, ctr, sums;
   IF grid_u IS NULL THEN
     RAISE EXCEPTION 'federated coxph (grid) has no events' USING ERRCODE = 'data_exception',
       HINT = 'Check the event expression and the filter.';
   END IF;
 
-  -- each Newton step: per-site risk-set sums at beta, merged, then derivatives
-  step_sql := format('SELECT d.loglik, d.score, d.information, d.n, d.events '
-                     'FROM clinnova.coxgrid_derivatives((SELECT clinnova.coxgrid_merge(u.s) FROM (%s) u), %L) d',
+  -- each Newton step: per-site risk-set sums at beta, merged, read as a coxstep
+  step_sql := format('SELECT clinnova.coxgrid_coxstep(clinnova.coxgrid_merge(u.s), %L, %s, %L::float8[]) FROM (%s) u',
+                     ties, total, sums::text,
                      clinnova.federation_union_sql(relation,
                        format('clinnova.coxph_grid_step(%s, %s, ARRAY[%s], {beta}, %L::float8[], %L::float8, %L::float8[]) AS s',
                               t, e,
                               (SELECT string_agg(format('%s::float8', v), ', ' ORDER BY i) FROM unnest(xs) WITH ORDINALITY AS u(v, i)),
                               ctr::text, grain, grid_u::text),
-                       0, where_sql, sites),
-                     lower(ties));
-  SELECT * INTO fit FROM clinnova.federation_coxph_newton(step_sql, p, x, max_iter, tol, 'federated coxph (grid)');
-  beta := fit.beta;
-  variance := fit.variance;
-  loglik_null := fit.loglik_null;
-  loglik := fit.loglik;
-  score_test := fit.score_test;
-  iterations := fit.iterations;
-  converged := fit.converged;
-  n := total;
-  events := fit.events;
-  center := ctr;
-  grid := grid_u;
-  grain_used := grain;
-  RETURN NEXT;
+                       0, where_sql, sites));
+  RETURN clinnova.federation_cox_newton(step_sql, p, opts, 'federated coxph (grid)');
 END
 $$;
-COMMENT ON FUNCTION clinnova.federation_coxph_grid_fit(text, text, text, text[], float8, text, text, text[], integer, float8) IS
-  'internal: pooled Cox on a shared time grid from per-site risk-set sums (round 0: grid and centre; then Newton steps); parallel unsafe: queries remote servers';
+COMMENT ON FUNCTION clinnova.federated_coxph_grid(text, text, text, text[], float8, text, text[], jsonb) IS
+  'pooled federated Cox model on the sites'' shared time grid: coxph() on the grid-coarsened pooled data, from per-site risk-set sums; parallel unsafe: queries remote servers';
 
 -- ============================================================================================
 -- demo

@@ -185,51 +185,71 @@ ok $? "EXPLAIN VERBOSE: km() is pushed down whole to each site" "$out"
 refused "a federated KM by a small group is refused by the sites" coord coord coord "
   SELECT * FROM clinnova.federated_km('cohort', 'time', 'status = 1', 'age')" "fewer than"
 
-# ---- pooled Cox on the sites' time grid ---------------------------------------------------------
+# ---- iterative fits: federated = pooled to 1e-10 ------------------------------------------------
 
-# fit_vs_r TIES: the federated grid fit against R's coxph on the grid-coarsened pooled data
-fit_vs_r() {
-  local ties=$1 json
-  json=$(cat "test/data/federation_cox_grid_$ties.json")
-  json=${json//\'/\'\'}
+# same_cox A B: coefficients, se, variance, log-likelihoods, tests, iterations of two coxmodels to 1e-10
+same_cox="
+  SELECT (SELECT bool_and(abs(x.coef - y.coef) <= 1e-10 * greatest(abs(y.coef), 1)
+                          AND abs(x.se - y.se) <= 1e-10 * greatest(abs(y.se), 1))
+            FROM clinnova.coxph_coefs(f.m) x JOIN clinnova.coxph_coefs(p.m) y USING (term))
+     AND (SELECT bool_and(abs(a - b) <= 1e-10 * greatest(abs(b), 1e-12))
+            FROM unnest(clinnova.coxph_vcov(f.m), clinnova.coxph_vcov(p.m)) AS v(a, b))
+     AND (SELECT abs(a.loglik - b.loglik) <= 1e-10 * abs(b.loglik)
+             AND abs(a.loglik_null - b.loglik_null) <= 1e-10 * abs(b.loglik_null)
+             AND abs(a.lr_chisq - b.lr_chisq) <= 1e-8 * b.lr_chisq AND abs(a.wald_chisq - b.wald_chisq) <= 1e-10 * b.wald_chisq
+             AND abs(a.score_chisq - b.score_chisq) <= 1e-10 * b.score_chisq
+             AND a.iterations = b.iterations AND a.converged AND a.n = b.n AND a.events = b.events
+            FROM clinnova.coxph_stats(f.m) a, clinnova.coxph_stats(p.m) b)"
+for ties in efron; do
+  is_true "site-stratified federated Cox ($ties) equals pooled coxph with strata = site to 1e-10" coord coord "
+    WITH f AS (SELECT clinnova.federated_coxph('cohort', 'time', 'status = 1', ARRAY['age', 'sex', 'trt', 'crp'],
+                                               options => '{\"ties\": \"$ties\"}') AS m),
+         p AS (SELECT clinnova.coxph(NULL, \"time\", status = 1, ARRAY[age, sex, trt, crp]::float8[], site, NULL, NULL,
+                                     '{\"ties\": \"$ties\", \"terms\": [\"age\", \"sex\", \"trt\", \"crp\"]}') AS m
+                 FROM pooled.cohort)
+    $same_cox FROM f, p"
+  is_true "pooled federated Cox on the 30-day grid ($ties) equals coxph on the coarsened pooled data to 1e-10" coord coord "
+    WITH f AS (SELECT clinnova.federated_coxph_grid('cohort', 'time', 'status = 1', ARRAY['age', 'sex', 'trt', 'crp'],
+                                                    options => '{\"ties\": \"$ties\"}') AS m),
+         p AS (SELECT clinnova.coxph(ceil(\"time\"::float8 / 30) * 30, status = 1, ARRAY[age, sex, trt, crp]::float8[],
+                                     '{\"ties\": \"$ties\", \"terms\": [\"age\", \"sex\", \"trt\", \"crp\"]}') AS m
+                 FROM pooled.cohort)
+    $same_cox FROM f, p"
+done
+
+# cox_vs_r FUNCTION FIXTURE: a federated Cox model against R's coxph (coefficients and variance 1e-8)
+cox_vs_r() {
+  local call=$1 json
+  json=$(sed "s/'/''/g" "test/data/$2")
   q coord coord "
-    WITH r AS (SELECT '$json'::jsonb AS j),
-         f AS (SELECT * FROM clinnova.federation_coxph_grid_fit('cohort', 'time', 'status = 1',
-                 ARRAY['age', 'sex', 'trt', 'crp'], NULL, '$ties', NULL, NULL, 20, 1e-9))
-    SELECT f.iterations = (r.j->>'iter')::int AND f.converged AND f.n = (r.j->>'n')::bigint
-       AND f.events = (r.j->>'nevent')::bigint AND f.grain_used = 30
-       AND abs(f.loglik - (r.j->'loglik'->>1)::float8) <= 1e-10 * abs(f.loglik)
-       AND abs(f.loglik_null - (r.j->'loglik'->>0)::float8) <= 1e-10 * abs(f.loglik_null)
-       AND abs(f.score_test - (r.j->'score'->>0)::float8) <= 1e-8 * f.score_test
-       AND (SELECT bool_and(abs(b - (r.j->'coef'->>(i::int - 1))::float8) <= 1e-8 * abs(b))
-              FROM unnest(f.beta) WITH ORDINALITY AS t(b, i))
+    WITH r AS (SELECT '$json'::jsonb AS j), f AS (SELECT $call AS m)
+    SELECT (SELECT bool_and(abs(c.coef - (r.j->'coef'->>(i::int - 1))::float8) <= 1e-8 * abs(c.coef))
+              FROM clinnova.coxph_coefs(f.m) WITH ORDINALITY AS c(term, coef, hr, se, rse, z, p, lo, hi, mean, i))
        AND (SELECT bool_and(abs(v - (r.j->'var'->>(i::int - 1))::float8) <= 1e-8 * abs(v))
-              FROM unnest(f.variance) WITH ORDINALITY AS t(v, i))
+              FROM unnest(clinnova.coxph_vcov(f.m)) WITH ORDINALITY AS t(v, i))
+       AND (SELECT abs(s.loglik - (r.j->'loglik'->>1)::float8) <= 1e-10 * abs(s.loglik)
+               AND s.iterations = (r.j->>'iter')::int AND s.n = (r.j->>'n')::bigint
+              FROM clinnova.coxph_stats(f.m) s)
       FROM r, f"
 }
-out=$(fit_vs_r efron)
-[[ $out == t ]]
-ok $? "federated pooled Cox on the 30-day grid (Efron) equals R's coxph on the coarsened data (1e-8)" "$out"
-out=$(fit_vs_r breslow)
-[[ $out == t ]]
-ok $? "federated pooled Cox on the 30-day grid (Breslow) equals R's coxph on the coarsened data (1e-8)" "$out"
-is_true "at the federated coefficients the pooled grid sums have zero score and the same log-likelihood" coord coord "
-  WITH f AS (SELECT * FROM clinnova.federation_coxph_grid_fit('cohort', 'time', 'status = 1',
-               ARRAY['age', 'sex', 'trt', 'crp'], NULL, 'efron', NULL, NULL, 20, 1e-9)),
-       d AS (SELECT d.* FROM f, clinnova.coxgrid_derivatives(
-               (SELECT clinnova.coxph_grid_step(\"time\", status = 1, ARRAY[age, sex, trt, crp]::float8[],
-                                                f.beta, f.center, 30, f.grid) FROM pooled.cohort), 'efron') d)
-  SELECT abs(d.loglik - f.loglik) <= 1e-12 * abs(f.loglik) AND (SELECT max(abs(s)) FROM unnest(d.score) s) < 1e-6
-     AND d.events = f.events
-    FROM f, d"
+for ties in efron breslow; do
+  out=$(cox_vs_r "clinnova.federated_coxph_grid('cohort', 'time', 'status = 1', ARRAY['age', 'sex', 'trt', 'crp'], options => '{\"ties\": \"$ties\"}')" \
+                 "federation_cox_grid_$ties.json")
+  [[ $out == t ]]
+  ok $? "pooled federated Cox on the 30-day grid ($ties) equals R's coxph on the coarsened data (1e-8)" "$out"
+  [[ $ties == breslow ]] && continue
+  out=$(cox_vs_r "clinnova.federated_coxph('cohort', 'time', 'status = 1', ARRAY['age', 'sex', 'trt', 'crp'], options => '{\"ties\": \"$ties\"}')" \
+                 "federation_cox_strata_$ties.json")
+  [[ $out == t ]]
+  ok $? "site-stratified federated Cox ($ties) equals R's coxph with strata(site) (1e-8)" "$out"
+done
 out=$(cln_psql coord -d coord -qAtX -c "SET clinnova.\"verbose\" = on" -c "
-  SELECT iterations FROM clinnova.federation_coxph_grid_fit('cohort', 'time', 'status = 1', ARRAY['age'],
-         NULL, 'efron', NULL, NULL, 20, 1e-9)" 2>&1)
+  SELECT (clinnova.coxph_stats(clinnova.federated_coxph_grid('cohort', 'time', 'status = 1', ARRAY['age']))).iterations" 2>&1)
 [[ $out == *"NOTICE:  federated coxph (grid) iteration 0: loglik"* && $out == *"iteration 2: loglik"* ]]
-ok $? "clinnova.verbose reports each Newton iteration of a federated fit" "$out"
+ok $? "clinnova.verbose reports each Newton iteration of a federated Cox fit" "$out"
 refused "a grain finer than the sites' time_grain is refused by every site" coord coord coord "
-  SELECT * FROM clinnova.federation_coxph_grid_fit('cohort', 'time', 'status = 1', ARRAY['age'], 10, 'efron',
-                                                  NULL, NULL, 20, 1e-9)" "finer than this site's clinnova.time_grain 30"
+  SELECT clinnova.federated_coxph_grid('cohort', 'time', 'status = 1', ARRAY['age'], 10)" \
+  "finer than this site's clinnova.time_grain 30"
 refused "a grid interval with fewer than 5 events at a site is refused" coord coord coord "
-  SELECT * FROM clinnova.federation_coxph_grid_fit('cohort', 'time', 'status = 1', ARRAY['age'], 30, 'efron',
-                                                  'age > 80', NULL, 20, 1e-9)" "fewer than 5 events"
+  SELECT clinnova.federated_coxph_grid('cohort', 'time', 'status = 1', ARRAY['age'], filter => 'age > 80')" \
+  "fewer than 5 events"

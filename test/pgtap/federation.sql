@@ -98,9 +98,10 @@ SELECT throws_ok($$SELECT clinnova.coxph_grid_step(1, true, '{1}', '{0}', '{0}',
                  'a grid off the grain is 22023');
 SELECT throws_ok($$SELECT clinnova.coxph_grid_step(5, true, '{1}', '{1000}', '{0}', 10, '{10}')$$, '22000', NULL,
                  'an overflowing linear predictor is 22000');
-SELECT throws_ok($$SELECT clinnova.federation_solve('{1,1,1,1}', '{1,1}')$$, '22000', NULL,
-                 'a singular information matrix is 22000');
-SELECT throws_ok($$SELECT clinnova.federation_inverse('{1,2,3}')$$, '22023', NULL, 'a non-square matrix is 22023');
+SELECT throws_ok($$SELECT clinnova.federated_coxph('cohort', 'time', 'event', ARRAY[]::text[])$$, '22023', NULL,
+                 'a federated Cox model without covariates is 22023');
+SELECT throws_ok($$SELECT clinnova.federated_coxph_grid('cohort', 'time', 'event', ARRAY['age'], options => '{"ties": "exact"}')$$,
+                 '22023', 'ties must be "efron" or "breslow"', 'an unknown tie method is 22023');
 
 -- ---- coordinator functions: bad input --------------------------------------------------------
 SELECT throws_ok($$SELECT clinnova.federation_add_site('Bad Name', '/tmp', 5432, 'db', 'u', 'p')$$, '22023', NULL,

@@ -22,37 +22,48 @@ SELECT clinnova.coxph_grid_times(t, e, 1) FROM (VALUES (2.5, true), (0, true), (
 SELECT clinnova.coxph_grid_step(t, e, '{1}', '{0}', '{0}', 1, '{0,3}') FROM (VALUES (2.5, true), (0, true), (7, false), (NULL, true), (3, NULL)) v(t, e);
 SELECT clinnova.coxph_grid_times("time", false, 30) IS NULL AS no_events FROM cg_cohort;
 
--- at R's coefficients the score vanishes, the log-likelihood and the inverse information are R's
+-- the coordinator's Newton loop (federation_cox_newton) over these sums, run here on the local
+-- table, gives R's coxph on the grid-coarsened data: coefficients, variance, log-likelihoods,
+-- tests and iterations
 CREATE FUNCTION pg_temp.json_vector(j jsonb) RETURNS float8[] LANGUAGE sql IMMUTABLE AS $$
   SELECT array_agg(v::float8 ORDER BY i) FROM jsonb_array_elements_text(j) WITH ORDINALITY AS t(v, i) $$;
-CREATE FUNCTION pg_temp.check_fit(ties text, fit jsonb, grid float8[], center float8[])
-RETURNS TABLE (ties text, loglik_ok boolean, score_max_abs_small boolean, variance_ok boolean,
-               null_loglik_ok boolean, score_test_ok boolean, n bigint, events bigint)
+CREATE FUNCTION pg_temp.grid_fit(ties text, grid float8[], center float8[]) RETURNS clinnova.coxmodel
 LANGUAGE sql AS $$
-  WITH at_fit AS (
-    SELECT d.* FROM cg_cohort c0,
-      LATERAL (SELECT 1) one,
-      clinnova.coxgrid_derivatives(
-        (SELECT clinnova.coxph_grid_step("time", status = 1, ARRAY[age, sex, trt, crp]::float8[],
-                                         pg_temp.json_vector(fit->'coef'), center, 30, grid) FROM cg_cohort), ties) d
-    LIMIT 1),
-  at_zero AS (
-    SELECT d.* FROM clinnova.coxgrid_derivatives(
-        (SELECT clinnova.coxph_grid_step("time", status = 1, ARRAY[age, sex, trt, crp]::float8[],
-                                         '{0,0,0,0}', center, 30, grid) FROM cg_cohort), ties) d)
-  SELECT ties,
-         pg_temp.close_enough(f.loglik, (pg_temp.json_vector(fit->'loglik'))[2], 1e-12),
-         (SELECT max(abs(s)) FROM unnest(f.score) s) < 1e-6,
-         (SELECT bool_and(pg_temp.close_enough(a, b, 1e-8))
-            FROM unnest(clinnova.federation_inverse(f.information), pg_temp.json_vector(fit->'var')) AS v(a, b)),
-         pg_temp.close_enough(z.loglik, (pg_temp.json_vector(fit->'loglik'))[1], 1e-12),
-         pg_temp.close_enough((SELECT sum(u * s) FROM unnest(z.score, clinnova.federation_solve(z.information, z.score)) AS t(u, s)),
-                              (pg_temp.json_vector(fit->'score'))[1], 1e-10),
-         f.n, f.events
-    FROM at_fit f, at_zero z
+  SELECT clinnova.federation_cox_newton(
+    format('SELECT clinnova.coxgrid_coxstep(clinnova.coxph_grid_step("time", status = 1, '
+           'ARRAY[age, sex, trt, crp]::float8[], {beta}, %L::float8[], 30, %L::float8[]), %L, 6000, '
+           '(SELECT ARRAY[sum(age), sum(sex), sum(trt), sum(crp)]::float8[] FROM public.cg_cohort)) FROM public.cg_cohort',
+           center, grid, ties),
+    4, jsonb_build_object('ties', ties, 'terms', '["age", "sex", "trt", "crp"]'::jsonb), 'grid fit')
 $$;
-SELECT * FROM pg_temp.check_fit('efron', :'efron', :'grid', :'center');
-SELECT * FROM pg_temp.check_fit('breslow', :'breslow', :'grid', :'center');
+CREATE FUNCTION pg_temp.check_fit(fit jsonb, model clinnova.coxmodel)
+RETURNS TABLE (coef_ok boolean, se_ok boolean, variance_ok boolean, loglik_ok boolean, null_loglik_ok boolean,
+               score_test_ok boolean, wald_ok boolean, iterations_ok boolean, n bigint, events bigint, converged boolean)
+LANGUAGE sql AS $$
+  SELECT (SELECT bool_and(pg_temp.close_enough(c.coef, (pg_temp.json_vector(fit->'coef'))[i], 1e-8))
+            FROM clinnova.coxph_coefs(model) WITH ORDINALITY AS c(term, coef, hr, se, rse, z, p, lo, hi, mean, i)),
+         (SELECT bool_and(pg_temp.close_enough(c.se, (pg_temp.json_vector(fit->'se'))[i], 1e-8))
+            FROM clinnova.coxph_coefs(model) WITH ORDINALITY AS c(term, coef, hr, se, rse, z, p, lo, hi, mean, i)),
+         (SELECT bool_and(pg_temp.close_enough(v, (pg_temp.json_vector(fit->'var'))[i], 1e-8))
+            FROM unnest(clinnova.coxph_vcov(model)) WITH ORDINALITY AS t(v, i)),
+         pg_temp.close_enough(s.loglik, (pg_temp.json_vector(fit->'loglik'))[2], 1e-12),
+         pg_temp.close_enough(s.loglik_null, (pg_temp.json_vector(fit->'loglik'))[1], 1e-12),
+         pg_temp.close_enough(s.score_chisq, (pg_temp.json_vector(fit->'score'))[1], 1e-10),
+         pg_temp.close_enough(s.wald_chisq, (pg_temp.json_vector(fit->'wald'))[1], 1e-8),
+         s.iterations = (fit->>'iter')::int, s.n, s.events, s.converged
+    FROM clinnova.coxph_stats(model) s
+$$;
+SELECT 'efron' AS ties, * FROM pg_temp.check_fit(:'efron', pg_temp.grid_fit('efron', :'grid', :'center'));
+SELECT 'breslow' AS ties, * FROM pg_temp.check_fit(:'breslow', pg_temp.grid_fit('breslow', :'grid', :'center'));
+-- the grid model reports the tests of R; it has no concordance and no baseline hazard
+SELECT term, round(coef::numeric, 8) AS coef, round(se::numeric, 8) AS se, round(mean::numeric, 6) AS mean
+  FROM clinnova.coxph_coefs(pg_temp.grid_fit('efron', :'grid', :'center'));
+SELECT concordance IS NULL AS no_concordance, ties, n_strata FROM clinnova.coxph_stats(pg_temp.grid_fit('efron', :'grid', :'center'));
+SET clinnova."verbose" = on;
+SET client_min_messages = notice;
+SELECT (clinnova.coxph_stats(pg_temp.grid_fit('breslow', :'grid', :'center'))).iterations;
+SET client_min_messages = warning;
+RESET clinnova."verbose";
 
 -- per-site values merge into the pooled one; parallel plans equal the serial one
 SELECT clinnova.coxph_grid_step("time", status = 1, ARRAY[age, sex, trt, crp]::float8[], '{0.02,0.25,-0.4,0.05}',
@@ -105,10 +116,7 @@ SELECT clinnova.coxgrid_derivatives(:'pooled', 'exact');
 SELECT '{"p": 1, "grain": 10}'::clinnova.coxgrid;
 SELECT '{"p": 1, "grain": 10, "beta": [0], "center": [0], "grid": [10], "m": [1], "d": [2], "a0": [1], "e0": [1], "a1": [0], "e1": [0], "sx": [0], "a2": [0], "e2": [0]}'::clinnova.coxgrid;
 SELECT '{"p": 1, "grain": 10, "beta": [0], "center": [0], "grid": [15], "m": [1], "d": [1], "a0": [1], "e0": [1], "a1": [0], "e1": [0], "sx": [0], "a2": [0], "e2": [0]}'::clinnova.coxgrid;
-SELECT clinnova.federation_solve('{4,2,2,1}', '{1,1}', '{age,age_copy}');
-SELECT clinnova.federation_solve('{4,2,2,3}', '{1,1}');
-SELECT clinnova.federation_inverse('{4,2,2,3}');
-SELECT clinnova.federation_inverse('{1,2,3}');
+SELECT clinnova.coxgrid_coxstep(:'pooled', 'exact', 6000, '{0,0,0,0}');
 
 -- disclosure control at a federation site: every grid interval must hold no or at least
 -- min_cell_count events (and censorings), and the grain may not be finer than the site's
