@@ -24,7 +24,8 @@ OBJS_SURVIVAL =
 OBJS_COX      =
 
 # models
-OBJS_MODELS   =
+OBJS_MODELS   = src/model_json.o src/model_dist.o src/model_cache.o src/glm.o src/glm_options.o \
+                src/glm_agg.o src/glmmodel.o src/glmstep.o
 
 # federation
 OBJS_FEDERATION =

@@ -1,0 +1,807 @@
+/*
+ * glm_agg.c — the GLM aggregates:
+ *
+ *   fits   logreg(y boolean, x float8[] [, weight float8] [, options jsonb])
+ *          linreg(y float8, x float8[] [, weight float8] [, options jsonb])
+ *          poisson(y float8, x float8[] [, offset float8 [, weight float8]] [, options jsonb])
+ *          -> glmmodel, by IRLS over the stored rows (several passes);
+ *   steps  logreg_step / linreg_step / poisson_step: the same arguments with beta float8[]
+ *          after x -> glmstep, the sums of one IRLS step at beta (one pass, no rows kept).
+ *
+ * A row with a NULL y, x, weight or offset is skipped (as regr_slope() and R's na.omit do);
+ * NULL elements inside x, non-finite values, negative weights and (poisson) negative y are
+ * errors.  Options and beta must be the same on every row.
+ *
+ * State (GlmAggState, in the aggregate context).  Fits keep every row in growable columnar
+ * arrays: x (n x p_raw, row-major), y, and w / off only when the aggregate has them; capacity
+ * doubles (realloc of a large chunk moves pages without copying them), so memory stays below
+ * twice the raw n x (p_raw + 2) doubles.  Steps keep the running GlmStep plus a buffer of at
+ * most GLM_BLOCK rows, flushed through GlmStepAddRows when full, so a step pass costs one
+ * dsyrk per block.  Invariant: n <= cap; steps: n < GLM_BLOCK between calls.
+ *
+ * Parallel query: partial states are serialized as the rows themselves (fits) or the step
+ * (steps) and appended/merged by the combine function.  Final functions never modify the
+ * state (a step's buffered rows are added to a copy), so they may run more than once.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "clinnova.h"
+#include "glm.h"
+#include "linalg.h"
+
+#define GLMAGG_FORMAT_VERSION 1
+#define GLMAGG_INITIAL_ROWS 1024
+
+/* Positions of the optional arguments of one aggregate signature (-1 when absent). */
+typedef struct GlmArgs
+{
+	int			beta;
+	int			offset;
+	int			weight;
+	int			options;
+} GlmArgs;
+
+/* The state of both kinds of GLM aggregate (see the file comment). */
+typedef struct GlmAggState
+{
+	GlmFamily	family;
+	bool		is_step;		/* a step aggregate: sums at beta, rows only buffered */
+	bool		has_weight;
+	bool		has_offset;
+	int			p_raw;			/* covariates per row */
+	GlmOptions	opt;
+	Jsonb	   *opt_jsonb;		/* options of the first row (NULL: none), to compare */
+	Datum		opt_seen;		/* last options datum found equal to opt_jsonb */
+	double	   *beta;			/* steps: the coefficients, NULL for R's starting values */
+	Datum		beta_seen;		/* last beta datum found equal to beta */
+	int64		n;				/* rows held */
+	int64		cap;			/* rows allocated */
+	double	   *x;
+	double	   *y;
+	double	   *w;
+	double	   *off;
+	GlmStep    *step;			/* steps: sums of the rows already flushed */
+	GlmScratch	sc;				/* steps: block buffers */
+} GlmAggState;
+
+/* Which argument is which, from the aggregate's declared argument types (cached). */
+static GlmArgs *
+ArgLayout(FunctionCallInfo fcinfo, GlmFamily family, bool is_step)
+{
+	GlmArgs    *a = (GlmArgs *) fcinfo->flinfo->fn_extra;
+	int			nargs = PG_NARGS();
+	int			pos = 3;
+
+	if (a != NULL)
+		return a;
+	a = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(GlmArgs));
+	a->beta = a->offset = a->weight = a->options = -1;
+	if (is_step)
+		a->beta = pos++;
+	if (family == GLM_POISSON && pos < nargs &&
+		get_fn_expr_argtype(fcinfo->flinfo, pos) == FLOAT8OID)
+		a->offset = pos++;
+	if (pos < nargs && get_fn_expr_argtype(fcinfo->flinfo, pos) == FLOAT8OID)
+		a->weight = pos++;
+	if (pos < nargs && get_fn_expr_argtype(fcinfo->flinfo, pos) == JSONBOID)
+		a->options = pos++;
+	if (pos != nargs)
+		elog(ERROR, "clinnova: unexpected argument types for a GLM aggregate");
+	fcinfo->flinfo->fn_extra = a;
+	return a;
+}
+
+/* Raise "must be the same on every row" for argument what. */
+static void
+NotConstant(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s must be the same for every row of an aggregate", what)));
+}
+
+/* Are two jsonb values (either may be NULL) byte-identical? */
+static bool
+SameJsonb(Jsonb *a, Jsonb *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
+}
+
+/* A new state for the first row, in the aggregate context. */
+static GlmAggState *
+StateCreate(MemoryContext aggcontext, GlmFamily family, bool is_step, const GlmArgs *a,
+			int p_raw, Jsonb *options, const double *beta, int nbeta)
+{
+	MemoryContext old = MemoryContextSwitchTo(aggcontext);
+	GlmAggState *st = palloc0(sizeof(GlmAggState));
+	int			p;
+
+	st->family = family;
+	st->is_step = is_step;
+	st->has_weight = (a->weight >= 0);
+	st->has_offset = (a->offset >= 0);
+	st->p_raw = p_raw;
+	GlmOptionsParse(options, &st->opt);
+	GlmOptionsCheckTerms(&st->opt, p_raw);
+	st->opt_jsonb = options ? (Jsonb *) PG_DETOAST_DATUM_COPY(PointerGetDatum(options)) : NULL;
+	p = p_raw + (st->opt.intercept ? 1 : 0);
+	if (p > GLM_MAX_COEF)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a model may have at most %d coefficients", GLM_MAX_COEF),
+				 errdetail("x has %d elements.", p_raw)));
+	if (is_step)
+	{
+		if (beta != NULL && nbeta != p)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("beta has %d elements but the model has %d coefficients", nbeta, p),
+					 errhint("beta holds the intercept (unless \"intercept\" is false) followed by one coefficient per element of x.")));
+		if (beta != NULL)
+		{
+			st->beta = palloc(sizeof(double) * Max(p, 1));
+			memcpy(st->beta, beta, sizeof(double) * p);
+		}
+		st->step = GlmStepCreate(family, p, st->opt.intercept, st->has_offset, st->beta);
+		GlmScratchInit(&st->sc, p);
+		st->cap = GLM_BLOCK;
+	}
+	else
+		st->cap = GLMAGG_INITIAL_ROWS;
+	st->x = linalg_alloc(st->cap, Max(p_raw, 1));
+	st->y = linalg_alloc(st->cap, 1);
+	st->w = st->has_weight ? linalg_alloc(st->cap, 1) : NULL;
+	st->off = st->has_offset ? linalg_alloc(st->cap, 1) : NULL;
+	MemoryContextSwitchTo(old);
+	return st;
+}
+
+/* Grow the row arrays of a fit to hold at least need rows (doubling). */
+static void
+StateReserve(GlmAggState *st, int64 need)
+{
+	int64		cap = st->cap;
+
+	if (need <= cap)
+		return;
+	while (cap < need)
+		cap *= 2;
+	if ((double) cap * Max(st->p_raw, 1) * sizeof(double) > (double) MaxAllocHugeSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many rows for a GLM fit in memory")));
+	st->x = repalloc_huge(st->x, sizeof(double) * (Size) cap * Max(st->p_raw, 1));
+	st->y = repalloc_huge(st->y, sizeof(double) * (Size) cap);
+	if (st->w)
+		st->w = repalloc_huge(st->w, sizeof(double) * (Size) cap);
+	if (st->off)
+		st->off = repalloc_huge(st->off, sizeof(double) * (Size) cap);
+	st->cap = cap;
+}
+
+/* Steps: add the buffered rows to the running step and empty the buffer. */
+static void
+StepFlush(GlmAggState *st)
+{
+	if (st->n > 0)
+		GlmStepAddRows(st->step, &st->sc, (int) st->n, st->p_raw, st->x, st->y, st->w, st->off);
+	st->n = 0;
+}
+
+/*
+ * Common transition: skip rows with a NULL argument, create the state on the first row,
+ * check that options and beta do not change, validate and store (or buffer) the row.
+ */
+static Datum
+GlmTransition(FunctionCallInfo fcinfo, GlmFamily family, bool is_step)
+{
+	MemoryContext aggcontext;
+	GlmAggState *st = PG_ARGISNULL(0) ? NULL : (GlmAggState *) PG_GETARG_POINTER(0);
+	GlmArgs    *a = ArgLayout(fcinfo, family, is_step);
+	Jsonb	   *options = NULL;
+	double		y,
+				w = 1.0,
+				off = 0.0;
+	double	   *x;
+	int			p_raw;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "clinnova: GLM transition function called in non-aggregate context");
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) ||
+		(a->weight >= 0 && PG_ARGISNULL(a->weight)) ||
+		(a->offset >= 0 && PG_ARGISNULL(a->offset)))
+	{
+		if (st == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(st);
+	}
+
+	y = (family == GLM_BINOMIAL) ? (PG_GETARG_BOOL(1) ? 1.0 : 0.0) : PG_GETARG_FLOAT8(1);
+	x = clinnova_float8_array(PG_GETARG_ARRAYTYPE_P(2), &p_raw, "x");
+	if (a->weight >= 0)
+		w = PG_GETARG_FLOAT8(a->weight);
+	if (a->offset >= 0)
+		off = PG_GETARG_FLOAT8(a->offset);
+	if (a->options >= 0 && !PG_ARGISNULL(a->options))
+		options = PG_GETARG_JSONB_P(a->options);
+
+	if (st == NULL)
+	{
+		double	   *beta = NULL;
+		int			nbeta = 0;
+
+		if (is_step && !PG_ARGISNULL(a->beta))
+			beta = clinnova_float8_array(PG_GETARG_ARRAYTYPE_P(a->beta), &nbeta, "beta");
+		if (beta != NULL)
+		{
+			int			j;
+
+			for (j = 0; j < nbeta; j++)
+				if (!isfinite(beta[j]))
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("beta must contain only finite values")));
+		}
+		st = StateCreate(aggcontext, family, is_step, a, p_raw, options, beta, nbeta);
+		st->opt_seen = (a->options >= 0) ? PG_GETARG_DATUM(a->options) : (Datum) 0;
+		st->beta_seen = is_step ? PG_GETARG_DATUM(a->beta) : (Datum) 0;
+	}
+	else
+	{
+		/* options and beta are normally the same Const datum: compare contents only if not */
+		if (a->options >= 0 && PG_GETARG_DATUM(a->options) != st->opt_seen)
+		{
+			if (!SameJsonb(options, st->opt_jsonb))
+				NotConstant("options");
+			st->opt_seen = PG_GETARG_DATUM(a->options);
+		}
+		if (is_step && PG_GETARG_DATUM(a->beta) != st->beta_seen)
+		{
+			int			nbeta = 0;
+			double	   *beta = PG_ARGISNULL(a->beta) ? NULL :
+				clinnova_float8_array(PG_GETARG_ARRAYTYPE_P(a->beta), &nbeta, "beta");
+
+			if ((beta == NULL) != (st->beta == NULL) ||
+				(beta != NULL && (nbeta != st->step->p ||
+								  memcmp(beta, st->beta, sizeof(double) * nbeta) != 0)))
+				NotConstant("beta");
+			st->beta_seen = PG_GETARG_DATUM(a->beta);
+		}
+		if (p_raw != st->p_raw)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("x must have the same length on every row"),
+					 errdetail("A row has %d elements, the first row had %d.", p_raw, st->p_raw)));
+	}
+
+	GlmCheckRow(family, y, x, p_raw, w, off);
+
+	if (!st->is_step)
+		StateReserve(st, st->n + 1);
+	if (p_raw > 0)
+		memcpy(st->x + (Size) st->n * p_raw, x, sizeof(double) * p_raw);
+	st->y[st->n] = y;
+	if (st->w)
+		st->w[st->n] = w;
+	if (st->off)
+		st->off[st->n] = off;
+	st->n++;
+	if (st->is_step && st->n == GLM_BLOCK)
+		StepFlush(st);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(logreg_transfn);
+/* logreg(y boolean, x float8[] [, weight] [, options]) transition. */
+Datum
+logreg_transfn(PG_FUNCTION_ARGS)
+{
+	return GlmTransition(fcinfo, GLM_BINOMIAL, false);
+}
+
+PG_FUNCTION_INFO_V1(linreg_transfn);
+/* linreg(y float8, x float8[] [, weight] [, options]) transition. */
+Datum
+linreg_transfn(PG_FUNCTION_ARGS)
+{
+	return GlmTransition(fcinfo, GLM_GAUSSIAN, false);
+}
+
+PG_FUNCTION_INFO_V1(poisson_transfn);
+/* poisson(y float8, x float8[] [, offset [, weight]] [, options]) transition. */
+Datum
+poisson_transfn(PG_FUNCTION_ARGS)
+{
+	return GlmTransition(fcinfo, GLM_POISSON, false);
+}
+
+PG_FUNCTION_INFO_V1(logreg_step_transfn);
+/* logreg_step(y, x, beta [, weight] [, options]) transition. */
+Datum
+logreg_step_transfn(PG_FUNCTION_ARGS)
+{
+	return GlmTransition(fcinfo, GLM_BINOMIAL, true);
+}
+
+PG_FUNCTION_INFO_V1(linreg_step_transfn);
+/* linreg_step(y, x, beta [, weight] [, options]) transition. */
+Datum
+linreg_step_transfn(PG_FUNCTION_ARGS)
+{
+	return GlmTransition(fcinfo, GLM_GAUSSIAN, true);
+}
+
+PG_FUNCTION_INFO_V1(poisson_step_transfn);
+/* poisson_step(y, x, beta [, offset [, weight]] [, options]) transition. */
+Datum
+poisson_step_transfn(PG_FUNCTION_ARGS)
+{
+	return GlmTransition(fcinfo, GLM_POISSON, true);
+}
+
+/* Deep copy of a state into the current memory context (for combine with a NULL state). */
+static GlmAggState *
+StateCopy(const GlmAggState *src)
+{
+	GlmAggState *st = palloc(sizeof(GlmAggState));
+	int64		rows = src->is_step ? GLM_BLOCK : Max(src->n, 1);
+	int			p_raw1 = Max(src->p_raw, 1);
+
+	*st = *src;
+	GlmOptionsCopy(&st->opt, &src->opt);
+	st->opt_jsonb = src->opt_jsonb ? (Jsonb *) PG_DETOAST_DATUM_COPY(PointerGetDatum(src->opt_jsonb)) : NULL;
+	st->opt_seen = st->beta_seen = (Datum) 0;
+	st->cap = rows;
+	st->x = linalg_alloc(rows, p_raw1);
+	st->y = linalg_alloc(rows, 1);
+	st->w = src->w ? linalg_alloc(rows, 1) : NULL;
+	st->off = src->off ? linalg_alloc(rows, 1) : NULL;
+	memcpy(st->x, src->x, sizeof(double) * (Size) src->n * src->p_raw);
+	memcpy(st->y, src->y, sizeof(double) * (Size) src->n);
+	if (src->w)
+		memcpy(st->w, src->w, sizeof(double) * (Size) src->n);
+	if (src->off)
+		memcpy(st->off, src->off, sizeof(double) * (Size) src->n);
+	if (src->is_step)
+	{
+		int			p = src->step->p;
+
+		if (src->beta)
+		{
+			st->beta = palloc(sizeof(double) * Max(p, 1));
+			memcpy(st->beta, src->beta, sizeof(double) * p);
+		}
+		st->step = palloc(VARSIZE(src->step));
+		memcpy(st->step, src->step, VARSIZE(src->step));
+		GlmScratchInit(&st->sc, p);
+	}
+	return st;
+}
+
+/* Error unless two states come from the same aggregate call. */
+static void
+CheckCompatible(const GlmAggState *a, const GlmAggState *b)
+{
+	if (a->family != b->family || a->is_step != b->is_step || a->has_weight != b->has_weight ||
+		a->has_offset != b->has_offset)
+		elog(ERROR, "clinnova: combining states of different GLM aggregates");
+	if (a->p_raw != b->p_raw)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("x must have the same length on every row"),
+				 errdetail("Rows have %d and %d elements.", a->p_raw, b->p_raw)));
+	if (!GlmOptionsEqual(&a->opt, &b->opt))
+		NotConstant("options");
+	if (a->is_step && ((a->beta == NULL) != (b->beta == NULL) ||
+					   (a->beta && memcmp(a->beta, b->beta, sizeof(double) * a->step->p) != 0)))
+		NotConstant("beta");
+}
+
+PG_FUNCTION_INFO_V1(glm_combine);
+/* Combine two partial states: append the rows (fits) or add the steps (steps). */
+Datum
+glm_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext,
+				old;
+	GlmAggState *a = PG_ARGISNULL(0) ? NULL : (GlmAggState *) PG_GETARG_POINTER(0);
+	GlmAggState *b = PG_ARGISNULL(1) ? NULL : (GlmAggState *) PG_GETARG_POINTER(1);
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "clinnova: glm_combine called in non-aggregate context");
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	old = MemoryContextSwitchTo(aggcontext);
+	if (a == NULL)
+	{
+		a = StateCopy(b);
+		MemoryContextSwitchTo(old);
+		PG_RETURN_POINTER(a);
+	}
+	CheckCompatible(a, b);
+	if (a->is_step)
+	{
+		/* a's own buffer first, then b's flushed sums, then b's buffered rows */
+		StepFlush(a);
+		GlmStepMerge(a->step, b->step);
+		if (b->n > 0)
+			GlmStepAddRows(a->step, &a->sc, (int) b->n, b->p_raw, b->x, b->y, b->w, b->off);
+	}
+	else
+	{
+		StateReserve(a, a->n + b->n);
+		memcpy(a->x + (Size) a->n * a->p_raw, b->x, sizeof(double) * (Size) b->n * b->p_raw);
+		memcpy(a->y + a->n, b->y, sizeof(double) * (Size) b->n);
+		if (a->w)
+			memcpy(a->w + a->n, b->w, sizeof(double) * (Size) b->n);
+		if (a->off)
+			memcpy(a->off + a->n, b->off, sizeof(double) * (Size) b->n);
+		a->n += b->n;
+	}
+	MemoryContextSwitchTo(old);
+	PG_RETURN_POINTER(a);
+}
+
+/* A copy of a step state's sums with its buffered rows added, finished. */
+static GlmStep *
+StepSnapshot(const GlmAggState *st)
+{
+	GlmStep    *s = palloc(VARSIZE(st->step));
+	GlmScratch	sc;
+
+	memcpy(s, st->step, VARSIZE(st->step));
+	if (st->n > 0)
+	{
+		GlmScratchInit(&sc, s->p);
+		GlmStepAddRows(s, &sc, (int) st->n, st->p_raw, st->x, st->y, st->w, st->off);
+	}
+	GlmStepFinish(s);
+	return s;
+}
+
+/* Append n doubles in native byte order (states never leave the server). */
+static void
+SendDoubles(StringInfo buf, const double *v, int64 n)
+{
+	appendBinaryStringInfo(buf, (const char *) v, (int) (sizeof(double) * n));
+}
+
+PG_FUNCTION_INFO_V1(glm_serialize);
+/*
+ * Serialize a state for a parallel leader: version, kind, layout, options, then the rows
+ * (fits) or beta and the step with buffered rows added (steps).
+ */
+Datum
+glm_serialize(PG_FUNCTION_ARGS)
+{
+	GlmAggState *st = (GlmAggState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	double		bytes;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "clinnova: glm_serialize called in non-aggregate context");
+	bytes = (double) st->n * (st->p_raw + 3) * sizeof(double) +
+		(st->is_step ? (double) VARSIZE(st->step) : 0.0) + 65536.0;
+	if (bytes > (double) (MaxAllocSize - VARHDRSZ))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a parallel worker's GLM state is larger than 1 GB"),
+				 errhint("Fit without parallel workers: SET max_parallel_workers_per_gather = 0.")));
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, GLMAGG_FORMAT_VERSION);
+	pq_sendbyte(&buf, (int) st->family);
+	pq_sendbyte(&buf, (st->is_step ? 1 : 0) | (st->has_weight ? 2 : 0) | (st->has_offset ? 4 : 0));
+	pq_sendint32(&buf, st->p_raw);
+	GlmOptionsSend(&buf, &st->opt);
+	if (st->opt_jsonb)
+	{
+		pq_sendint32(&buf, VARSIZE(st->opt_jsonb));
+		pq_sendbytes(&buf, (char *) st->opt_jsonb, VARSIZE(st->opt_jsonb));
+	}
+	else
+		pq_sendint32(&buf, 0);
+	if (st->is_step)
+	{
+		GlmStep    *s = StepSnapshot(st);
+
+		pq_sendbyte(&buf, st->beta ? 1 : 0);
+		pq_sendint32(&buf, VARSIZE(s));
+		pq_sendbytes(&buf, (char *) s, VARSIZE(s));
+		pfree(s);
+	}
+	else
+	{
+		pq_sendint64(&buf, st->n);
+		SendDoubles(&buf, st->x, st->n * st->p_raw);
+		SendDoubles(&buf, st->y, st->n);
+		if (st->w)
+			SendDoubles(&buf, st->w, st->n);
+		if (st->off)
+			SendDoubles(&buf, st->off, st->n);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* Copy n doubles out of the message, checking its length first. */
+static void
+RecvDoubles(StringInfo buf, double *dst, int64 n)
+{
+	Size		bytes = sizeof(double) * (Size) n;
+
+	if (n < 0 || (Size) (buf->len - buf->cursor) < bytes)
+		elog(ERROR, "clinnova: truncated GLM aggregate state");
+	memcpy(dst, buf->data + buf->cursor, bytes);
+	buf->cursor += bytes;
+}
+
+PG_FUNCTION_INFO_V1(glm_deserialize);
+/* Rebuild a state from glm_serialize's bytes, checking every length. */
+Datum
+glm_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	GlmAggState *st;
+	int			kind,
+				family,
+				len;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "clinnova: glm_deserialize called in non-aggregate context");
+	buf.data = VARDATA_ANY(bytes);
+	buf.len = VARSIZE_ANY_EXHDR(bytes);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	clinnova_recv_version(&buf, GLMAGG_FORMAT_VERSION, "GLM aggregate state");
+
+	st = palloc0(sizeof(GlmAggState));
+	family = pq_getmsgbyte(&buf);
+	kind = pq_getmsgbyte(&buf);
+	if (family < GLM_BINOMIAL || family > GLM_POISSON || (kind & ~7) != 0)
+		elog(ERROR, "clinnova: invalid GLM aggregate state");
+	st->family = (GlmFamily) family;
+	st->is_step = (kind & 1) != 0;
+	st->has_weight = (kind & 2) != 0;
+	st->has_offset = (kind & 4) != 0;
+	st->p_raw = pq_getmsgint(&buf, 4);
+	if (st->p_raw < 0 || st->p_raw > GLM_MAX_COEF)
+		elog(ERROR, "clinnova: invalid GLM aggregate state");
+	GlmOptionsRecv(&buf, &st->opt);
+	len = pq_getmsgint(&buf, 4);
+	if (len < 0 || len > buf.len - buf.cursor)
+		elog(ERROR, "clinnova: truncated GLM aggregate state");
+	if (len > 0)
+	{
+		st->opt_jsonb = palloc(len);
+		pq_copymsgbytes(&buf, (char *) st->opt_jsonb, len);
+		if (VARSIZE(st->opt_jsonb) != (Size) len)
+			elog(ERROR, "clinnova: invalid GLM aggregate state");
+	}
+
+	if (st->is_step)
+	{
+		int			has_beta = pq_getmsgbyte(&buf);
+		int			p;
+
+		len = pq_getmsgint(&buf, 4);
+		if (len < (int) GLMSTEP_HDRSZ || len > buf.len - buf.cursor)
+			elog(ERROR, "clinnova: truncated GLM aggregate state");
+		st->step = palloc(len);
+		pq_copymsgbytes(&buf, (char *) st->step, len);
+		GlmStepValidate(st->step, ERRCODE_INVALID_BINARY_REPRESENTATION, "GLM aggregate state");
+		p = st->step->p;
+		if (st->step->family != st->family ||
+			p != st->p_raw + (st->opt.intercept ? 1 : 0) ||
+			has_beta != ((st->step->flags & GLMSTEP_AT_START) ? 0 : 1))
+			elog(ERROR, "clinnova: invalid GLM aggregate state");
+		if (has_beta)
+		{
+			st->beta = palloc(sizeof(double) * Max(p, 1));
+			memcpy(st->beta, GlmStepBeta(st->step), sizeof(double) * p);
+		}
+		st->step->flags |= GLMSTEP_UPPER_ONLY;	/* adding to a finished step is fine */
+		GlmScratchInit(&st->sc, p);
+		st->cap = GLM_BLOCK;
+		st->n = 0;
+	}
+	else
+	{
+		st->n = pq_getmsgint64(&buf);
+		if (st->n < 0 || (double) st->n * (st->p_raw + 3) * sizeof(double) > (double) buf.len)
+			elog(ERROR, "clinnova: truncated GLM aggregate state");
+		st->cap = Max(st->n, 1);
+	}
+	st->x = linalg_alloc(st->cap, Max(st->p_raw, 1));
+	st->y = linalg_alloc(st->cap, 1);
+	st->w = st->has_weight ? linalg_alloc(st->cap, 1) : NULL;
+	st->off = st->has_offset ? linalg_alloc(st->cap, 1) : NULL;
+	if (!st->is_step)
+	{
+		RecvDoubles(&buf, st->x, st->n * st->p_raw);
+		RecvDoubles(&buf, st->y, st->n);
+		if (st->w)
+			RecvDoubles(&buf, st->w, st->n);
+		if (st->off)
+			RecvDoubles(&buf, st->off, st->n);
+	}
+	clinnova_recv_end(&buf, "GLM aggregate state");
+	PG_RETURN_POINTER(st);
+}
+
+/* ---- the pooled fit ---- */
+
+/* One pass over all stored rows into s (reset to beta first). */
+static void
+StepOverRows(GlmStep *s, GlmScratch *sc, const GlmAggState *st, const double *beta)
+{
+	int64		done = 0;
+
+	GlmStepReset(s, beta);
+	while (done < st->n)
+	{
+		int			k = (int) Min((int64) GLM_BLOCK * 64, st->n - done);
+
+		CHECK_FOR_INTERRUPTS();
+		GlmStepAddRows(s, sc, k, st->p_raw, st->x + (Size) done * st->p_raw, st->y + done,
+					   st->w ? st->w + done : NULL, st->off ? st->off + done : NULL);
+		done += k;
+	}
+	GlmStepFinish(s);
+}
+
+/* Name of the fitting aggregate of a family, for messages. */
+static const char *
+FitName(GlmFamily family)
+{
+	return (family == GLM_BINOMIAL) ? "logreg" : (family == GLM_GAUSSIAN) ? "linreg" : "poisson";
+}
+
+/*
+ * R's glm.fit loop over the stored rows (see glm.h).  Runs in its own memory context; each
+ * Newton solve's temporaries go to a per-iteration context reset every step.
+ */
+static GlmModel *
+FitRows(const GlmAggState *st)
+{
+	int			p = st->p_raw + (st->opt.intercept ? 1 : 0);
+	GlmStep    *prev = GlmStepCreate(st->family, p, st->opt.intercept, st->has_offset, NULL);
+	GlmStep    *cur = GlmStepCreate(st->family, p, st->opt.intercept, st->has_offset, NULL);
+	double	   *beta = palloc(sizeof(double) * Max(p, 1));
+	bool	   *aliased = palloc(sizeof(bool) * Max(p, 1));
+	MemoryContext iterctx = AllocSetContextCreate(CurrentMemoryContext, "glm iteration",
+												  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old;
+	GlmScratch	sc;
+	bool		converged = false,
+				boundary = false;
+	int			iter;
+
+	GlmScratchInit(&sc, p);
+	StepOverRows(prev, &sc, st, NULL);	/* at mustart: R's devold */
+	GlmCheckDisclosure(prev, "this model");
+
+	for (iter = 1; iter <= st->opt.max_iter; iter++)
+	{
+		GlmStep    *tmp;
+
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(iterctx);
+		GlmNewton(prev, beta, aliased);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(iterctx);
+		StepOverRows(cur, &sc, st, beta);
+
+		/* glm.fit's step halving while the deviance is not finite */
+		boundary = false;
+		if (!isfinite(cur->deviance) || cur->n_invalid > 0)
+		{
+			int			ii,
+						j;
+
+			if (prev->flags & GLMSTEP_AT_START)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_EXCEPTION),
+						 errmsg("no valid set of coefficients has been found"),
+						 errdetail("The first IRLS step gives fitted values that are not finite."),
+						 errhint("Rescale the covariates.")));
+			ereport(WARNING,
+					(errmsg("step size truncated due to divergence")));
+			for (ii = 1; !isfinite(cur->deviance) || cur->n_invalid > 0; ii++)
+			{
+				if (ii > st->opt.max_iter)
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_EXCEPTION),
+							 errmsg("cannot correct the IRLS step size"),
+							 errdetail("%d halvings did not give a finite deviance.", st->opt.max_iter)));
+				for (j = 0; j < p; j++)
+					beta[j] = (beta[j] + GlmStepBeta(prev)[j]) / 2.0;
+				StepOverRows(cur, &sc, st, beta);
+			}
+			boundary = true;
+		}
+		if (clinnova_verbose)
+			ereport(NOTICE,
+					(errmsg("%s: iteration %d, deviance %.15g", FitName(st->family), iter,
+							cur->deviance)));
+		if (GlmConverged(prev, cur, st->opt.tol))
+		{
+			converged = true;
+			break;
+		}
+		if (iter == st->opt.max_iter)
+			break;				/* keep prev = the step whose solve gave cur's beta */
+		tmp = prev;
+		prev = cur;
+		cur = tmp;
+	}
+	MemoryContextDelete(iterctx);
+	return GlmModelFromSteps(prev, cur, iter, converged, boundary, &st->opt);
+}
+
+PG_FUNCTION_INFO_V1(glm_fit_finalfn);
+/* Final function of logreg/linreg/poisson: fit by IRLS; NULL when no rows were aggregated. */
+Datum
+glm_fit_finalfn(PG_FUNCTION_ARGS)
+{
+	GlmAggState *st;
+	MemoryContext fitctx,
+				old;
+	GlmModel   *m;
+	GlmModel   *result;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "clinnova: glm_fit_finalfn called in non-aggregate context");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (GlmAggState *) PG_GETARG_POINTER(0);
+	if (st->is_step)
+		elog(ERROR, "clinnova: glm_fit_finalfn given a step state");
+
+	fitctx = AllocSetContextCreate(CurrentMemoryContext, "glm fit", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(fitctx);
+	m = FitRows(st);
+	MemoryContextSwitchTo(old);
+	result = palloc(VARSIZE(m));
+	memcpy(result, m, VARSIZE(m));
+	MemoryContextDelete(fitctx);
+	PG_RETURN_POINTER(result);
+}
+
+PG_FUNCTION_INFO_V1(glm_step_finalfn);
+/* Final function of the step aggregates: the finished step; NULL when no rows. */
+Datum
+glm_step_finalfn(PG_FUNCTION_ARGS)
+{
+	GlmAggState *st;
+	GlmStep    *s;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "clinnova: glm_step_finalfn called in non-aggregate context");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (GlmAggState *) PG_GETARG_POINTER(0);
+	if (!st->is_step)
+		elog(ERROR, "clinnova: glm_step_finalfn given a fit state");
+	s = StepSnapshot(st);
+	GlmCheckDisclosure(s, "this IRLS step");
+	PG_RETURN_POINTER(s);
+}
