@@ -48,7 +48,7 @@ REGRESS_SURVIVAL   =
 REGRESS_COX        =
 
 # models
-REGRESS_MODELS     =
+REGRESS_MODELS     = glm_fit glm_reference glm_step
 
 # federation (single-cluster parts; the multi-cluster suite is test/federation/)
 REGRESS_FEDERATION =

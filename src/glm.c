@@ -508,6 +508,17 @@ GlmStepFinish(GlmStep *s)
 	}
 }
 
+/* "binomial with 4 coefficients (intercept, offset, starting values)" for messages. */
+static char *
+StepDescription(const GlmStep *s)
+{
+	return psprintf("%s with %d coefficients (%s intercept%s%s)",
+					GlmFamilyName((GlmFamily) s->family), s->p,
+					(s->flags & GLMSTEP_INTERCEPT) ? "with" : "no",
+					(s->flags & GLMSTEP_OFFSET) ? ", offset" : "",
+					(s->flags & GLMSTEP_AT_START) ? ", at the starting values" : "");
+}
+
 /* Add the sums of b to a; the weighted mean and M2 of y merge by Chan's formula. */
 void
 GlmStepMerge(GlmStep *a, const GlmStep *b)
@@ -523,9 +534,7 @@ GlmStepMerge(GlmStep *a, const GlmStep *b)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot merge IRLS steps of different models"),
-				 errdetail("One step is %s with %d coefficients and flags %d, the other %s with %d coefficients and flags %d.",
-						   GlmFamilyName((GlmFamily) a->family), a->p, a->flags & ~GLMSTEP_UPPER_ONLY,
-						   GlmFamilyName((GlmFamily) b->family), b->p, b->flags & ~GLMSTEP_UPPER_ONLY)));
+				 errdetail("The steps are %s and %s.", StepDescription(a), StepDescription(b))));
 	if (memcmp(GlmStepBeta(a), GlmStepBeta(b), sizeof(double) * p) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -63,9 +63,7 @@ typedef struct GlmAggState
 	int			p_raw;			/* covariates per row */
 	GlmOptions	opt;
 	Jsonb	   *opt_jsonb;		/* options of the first row (NULL: none), to compare */
-	Datum		opt_seen;		/* last options datum found equal to opt_jsonb */
 	double	   *beta;			/* steps: the coefficients, NULL for R's starting values */
-	Datum		beta_seen;		/* last beta datum found equal to beta */
 	int64		n;				/* rows held */
 	int64		cap;			/* rows allocated */
 	double	   *x;
@@ -258,19 +256,17 @@ GlmTransition(FunctionCallInfo fcinfo, GlmFamily family, bool is_step)
 							 errmsg("beta must contain only finite values")));
 		}
 		st = StateCreate(aggcontext, family, is_step, a, p_raw, options, beta, nbeta);
-		st->opt_seen = (a->options >= 0) ? PG_GETARG_DATUM(a->options) : (Datum) 0;
-		st->beta_seen = is_step ? PG_GETARG_DATUM(a->beta) : (Datum) 0;
 	}
 	else
 	{
-		/* options and beta are normally the same Const datum: compare contents only if not */
-		if (a->options >= 0 && PG_GETARG_DATUM(a->options) != st->opt_seen)
-		{
-			if (!SameJsonb(options, st->opt_jsonb))
-				NotConstant("options");
-			st->opt_seen = PG_GETARG_DATUM(a->options);
-		}
-		if (is_step && PG_GETARG_DATUM(a->beta) != st->beta_seen)
+		/*
+		 * Options and beta must not change between rows.  Aggregate arguments reach the
+		 * transition function as executor Params whose memory is reused from row to row,
+		 * so the contents are compared (a few dozen bytes).
+		 */
+		if (a->options >= 0 && !SameJsonb(options, st->opt_jsonb))
+			NotConstant("options");
+		if (is_step)
 		{
 			int			nbeta = 0;
 			double	   *beta = PG_ARGISNULL(a->beta) ? NULL :
@@ -280,7 +276,6 @@ GlmTransition(FunctionCallInfo fcinfo, GlmFamily family, bool is_step)
 				(beta != NULL && (nbeta != st->step->p ||
 								  memcmp(beta, st->beta, sizeof(double) * nbeta) != 0)))
 				NotConstant("beta");
-			st->beta_seen = PG_GETARG_DATUM(a->beta);
 		}
 		if (p_raw != st->p_raw)
 			ereport(ERROR,
@@ -365,7 +360,6 @@ StateCopy(const GlmAggState *src)
 	*st = *src;
 	GlmOptionsCopy(&st->opt, &src->opt);
 	st->opt_jsonb = src->opt_jsonb ? (Jsonb *) PG_DETOAST_DATUM_COPY(PointerGetDatum(src->opt_jsonb)) : NULL;
-	st->opt_seen = st->beta_seen = (Datum) 0;
 	st->cap = rows;
 	st->x = linalg_alloc(rows, p_raw1);
 	st->y = linalg_alloc(rows, 1);
@@ -625,8 +619,10 @@ glm_deserialize(PG_FUNCTION_ARGS)
 	}
 	else
 	{
+		int			per_row = st->p_raw + 1 + (st->has_weight ? 1 : 0) + (st->has_offset ? 1 : 0);
+
 		st->n = pq_getmsgint64(&buf);
-		if (st->n < 0 || (double) st->n * (st->p_raw + 3) * sizeof(double) > (double) buf.len)
+		if (st->n < 0 || (double) st->n * per_row * sizeof(double) > (double) (buf.len - buf.cursor))
 			elog(ERROR, "clinnova: truncated GLM aggregate state");
 		st->cap = Max(st->n, 1);
 	}
@@ -698,6 +694,13 @@ FitRows(const GlmAggState *st)
 	GlmScratchInit(&sc, p);
 	StepOverRows(prev, &sc, st, NULL);	/* at mustart: R's devold */
 	GlmCheckDisclosure(prev, "this model");
+	if (p == 0)
+	{
+		/* glm.fit's EMPTY model: nothing to fit, iter = 0, deviance at eta = offset */
+		MemoryContextDelete(iterctx);
+		StepOverRows(cur, &sc, st, beta);
+		return GlmModelFromSteps(cur, cur, 0, true, false, &st->opt);
+	}
 
 	for (iter = 1; iter <= st->opt.max_iter; iter++)
 	{
@@ -740,7 +743,7 @@ FitRows(const GlmAggState *st)
 		}
 		if (clinnova_verbose)
 			ereport(NOTICE,
-					(errmsg("%s: iteration %d, deviance %.15g", FitName(st->family), iter,
+					(errmsg("%s: iteration %d, deviance %.10g", FitName(st->family), iter,
 							cur->deviance)));
 		if (GlmConverged(prev, cur, st->opt.tol))
 		{
