@@ -76,6 +76,7 @@ COMMENT ON FUNCTION clinnova.glmmodel_in(cstring) IS 'glmmodel text input (JSON)
 COMMENT ON FUNCTION clinnova.glmmodel_out(clinnova.glmmodel) IS 'glmmodel text output (JSON, exact floats)';
 COMMENT ON FUNCTION clinnova.glmmodel_recv(internal) IS 'glmmodel binary input';
 COMMENT ON FUNCTION clinnova.glmmodel_send(clinnova.glmmodel) IS 'glmmodel binary output';
+COMMENT ON TYPE clinnova.glmmodel[] IS 'array of glmmodel';
 
 CREATE TYPE clinnova.glmstep;
 
@@ -104,6 +105,7 @@ COMMENT ON FUNCTION clinnova.glmstep_in(cstring) IS 'glmstep text input (JSON)';
 COMMENT ON FUNCTION clinnova.glmstep_out(clinnova.glmstep) IS 'glmstep text output (JSON, exact floats)';
 COMMENT ON FUNCTION clinnova.glmstep_recv(internal) IS 'glmstep binary input';
 COMMENT ON FUNCTION clinnova.glmstep_send(clinnova.glmstep) IS 'glmstep binary output';
+COMMENT ON TYPE clinnova.glmstep[] IS 'array of glmstep';
 
 -- ---- GLM: aggregate support functions ----
 
@@ -639,6 +641,61 @@ RETURNS clinnova.glmmodel
 AS 'MODULE_PATHNAME', 'glmmodel_from_step' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION clinnova.glmmodel_from_step(clinnova.glmstep, clinnova.glmstep, integer, boolean, jsonb, boolean) IS
   'fitted glmmodel of a (federated) IRLS run from its last two steps: the same model logreg() fits on the pooled rows';
+
+-- ---- tree ensembles (XGBoost) ----
+
+CREATE TYPE clinnova.treemodel;
+
+CREATE FUNCTION clinnova.treemodel_in(cstring) RETURNS clinnova.treemodel
+AS 'MODULE_PATHNAME', 'treemodel_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.treemodel_out(clinnova.treemodel) RETURNS cstring
+AS 'MODULE_PATHNAME', 'treemodel_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.treemodel_recv(internal) RETURNS clinnova.treemodel
+AS 'MODULE_PATHNAME', 'treemodel_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.treemodel_send(clinnova.treemodel) RETURNS bytea
+AS 'MODULE_PATHNAME', 'treemodel_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE clinnova.treemodel (
+    INPUT = clinnova.treemodel_in,
+    OUTPUT = clinnova.treemodel_out,
+    RECEIVE = clinnova.treemodel_recv,
+    SEND = clinnova.treemodel_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = int4,
+    STORAGE = extended
+);
+
+COMMENT ON TYPE clinnova.treemodel IS
+  'tree ensemble imported from XGBoost (gbtree): flattened nodes, objective, base score, feature names';
+COMMENT ON FUNCTION clinnova.treemodel_in(cstring) IS 'treemodel text input (JSON)';
+COMMENT ON FUNCTION clinnova.treemodel_out(clinnova.treemodel) IS 'treemodel text output (JSON, exact float4 values)';
+COMMENT ON FUNCTION clinnova.treemodel_recv(internal) IS 'treemodel binary input';
+COMMENT ON FUNCTION clinnova.treemodel_send(clinnova.treemodel) IS 'treemodel binary output';
+COMMENT ON TYPE clinnova.treemodel[] IS 'array of treemodel';
+
+CREATE FUNCTION clinnova.import_xgboost(model jsonb) RETURNS clinnova.treemodel
+AS 'MODULE_PATHNAME', 'import_xgboost' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.import_xgboost(jsonb) IS
+  'treemodel from an XGBoost JSON model (Booster.save_model): gbtree boosters with numeric splits and one output';
+
+CREATE FUNCTION clinnova.predict(model clinnova.treemodel, x float8[], type text DEFAULT 'response')
+RETURNS float8
+AS 'MODULE_PATHNAME', 'treemodel_predict' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.predict(clinnova.treemodel, float8[], text) IS
+  'score one row with a treemodel as xgboost predicts: type ''response'' or ''margin''; NULL or NaN elements are missing';
+
+CREATE FUNCTION clinnova.model_features(model clinnova.treemodel) RETURNS text[]
+AS 'MODULE_PATHNAME', 'treemodel_features' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.model_features(clinnova.treemodel) IS
+  'feature names of a treemodel in order (empty when the XGBoost model has none)';
+
+CREATE FUNCTION clinnova.treemodel_info(model clinnova.treemodel,
+    OUT objective text, OUT base_score float8, OUT num_feature integer, OUT num_trees integer,
+    OUT num_nodes integer, OUT max_depth integer)
+RETURNS record
+AS 'MODULE_PATHNAME', 'treemodel_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.treemodel_info(clinnova.treemodel) IS
+  'shape of a treemodel: objective, base score, number of features, trees and nodes, depth of the deepest tree';
 
 -- ============================================================================================
 -- federation

@@ -33,6 +33,7 @@
 #include "model_cache.h"
 #include "model_dist.h"
 #include "model_json.h"
+#include "models.h"
 
 #define GLMMODEL_FORMAT_VERSION 1
 
@@ -560,20 +561,14 @@ PrepareGlm(struct varlena *value, MemoryContext cxt)
 static bool
 ResponseScale(text *type)
 {
-	char	   *s = text_to_cstring(type);
-	bool		response;
-
-	if (strcmp(s, "response") == 0)
-		response = true;
-	else if (strcmp(s, "link") == 0)
-		response = false;
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown prediction type \"%s\" for a glmmodel", s),
-				 errhint("Use 'response' (the fitted mean) or 'link' (the linear predictor).")));
-	pfree(s);
-	return response;
+	if (TextIs(type, "response"))
+		return true;
+	if (TextIs(type, "link"))
+		return false;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown prediction type \"%s\" for a glmmodel", text_to_cstring(type)),
+			 errhint("Use 'response' (the fitted mean) or 'link' (the linear predictor).")));
 }
 
 /* x of the row, checked against the model: one finite value per term. */

@@ -320,6 +320,91 @@ JsonText(const JsonReader *r, JsonbValue *v, const char *path, int index)
 	return StringValue(v);
 }
 
+/* ---- whole arrays ---- */
+
+/* Iterate the elements of arr, calling fn(r, value, path, index, ctx) for each. */
+static void
+ForEachElement(const JsonReader *r, JsonbContainer *arr, const char *path, int n,
+			   void (*fn) (const JsonReader *, JsonbValue *, const char *, int, void *), void *ctx)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			i = 0;
+
+	if (JsonArraySize(arr) != n)
+	{
+		char		problem[64];
+
+		snprintf(problem, sizeof(problem), "must have %d elements", n);
+		JsonFail(r, path, -1, problem);
+	}
+	it = JsonbIteratorInit(arr);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM)
+			continue;
+		fn(r, &v, path, i, ctx);
+		i++;
+	}
+	Assert(i == n);
+}
+
+typedef struct IntArrayCtx
+{
+	int32		min;
+	int32		max;
+	int32	   *out;
+} IntArrayCtx;
+
+/* Element callback of JsonReadInt32Array. */
+static void
+ReadIntElement(const JsonReader *r, JsonbValue *v, const char *path, int i, void *ctx)
+{
+	IntArrayCtx *c = (IntArrayCtx *) ctx;
+
+	c->out[i] = (int32) JsonInt(r, v, path, i, c->min, c->max, false);
+}
+
+/* Element callback of JsonReadFloat4Array. */
+static void
+ReadFloat4Element(const JsonReader *r, JsonbValue *v, const char *path, int i, void *ctx)
+{
+	((float *) ctx)[i] = JsonFloat4(r, v, path, i, false);
+}
+
+/* Element callback of JsonReadBoolArray: true/false or 0/1. */
+static void
+ReadBoolElement(const JsonReader *r, JsonbValue *v, const char *path, int i, void *ctx)
+{
+	((bool *) ctx)[i] = (v->type == jbvBool) ? v->val.boolean :
+		(JsonInt(r, v, path, i, 0, 1, false) == 1);
+}
+
+/* An array of n integers in [min, max]. */
+void
+JsonReadInt32Array(const JsonReader *r, JsonbContainer *arr, const char *path,
+				   int32 min, int32 max, int32 *out, int n)
+{
+	IntArrayCtx c = {min, max, out};
+
+	ForEachElement(r, arr, path, n, ReadIntElement, &c);
+}
+
+/* An array of n finite float4 values. */
+void
+JsonReadFloat4Array(const JsonReader *r, JsonbContainer *arr, const char *path, float *out, int n)
+{
+	ForEachElement(r, arr, path, n, ReadFloat4Element, out);
+}
+
+/* An array of n booleans (true/false or 0/1). */
+void
+JsonReadBoolArray(const JsonReader *r, JsonbContainer *arr, const char *path, bool *out, int n)
+{
+	ForEachElement(r, arr, path, n, ReadBoolElement, out);
+}
+
 /* ---- writing ---- */
 
 /* A float8 as a JSON value: shortest exact number, or a string for NaN and infinities. */

@@ -73,6 +73,17 @@ extern int64 JsonInt(const JsonReader *r, JsonbValue *v, const char *path, int i
 extern bool JsonBool(const JsonReader *r, JsonbValue *v, const char *path, int index);
 extern char *JsonText(const JsonReader *r, JsonbValue *v, const char *path, int index);
 
+/*
+ * Whole arrays of scalars, read sequentially (for large documents): n must equal the array's
+ * length.  Integers must lie in [min, max]; booleans may be JSON booleans or 0/1 numbers.
+ */
+extern void JsonReadInt32Array(const JsonReader *r, JsonbContainer *arr, const char *path,
+							   int32 min, int32 max, int32 *out, int n);
+extern void JsonReadFloat4Array(const JsonReader *r, JsonbContainer *arr, const char *path,
+								float *out, int n);
+extern void JsonReadBoolArray(const JsonReader *r, JsonbContainer *arr, const char *path,
+							  bool *out, int n);
+
 /* Is the value a string equal to s? */
 extern bool JsonStringIs(JsonbValue *v, const char *s);
 
