@@ -6,7 +6,7 @@
 \set xgb_multiclass `cat test/data/models_xgb_unsupported_multiclass.json`
 \set xgb_categorical `cat test/data/models_xgb_unsupported_categorical.json`
 BEGIN;
-SELECT plan(84);
+SELECT plan(85);
 
 CREATE TEMP TABLE docs (name text PRIMARY KEY, j jsonb);
 INSERT INTO docs VALUES ('cox', :'xgb_cox'), ('gblinear', :'xgb_gblinear'), ('dart', :'xgb_dart'),
@@ -155,7 +155,7 @@ SELECT throws_ok($$SELECT clinnova.predict(clinnova.import_xgboost(j), ARRAY[60,
                  '22023', NULL, 'tree predict: infinite element');
 SELECT throws_ok($$SELECT clinnova.predict(clinnova.import_xgboost(j), ARRAY[60, 1, 1, 80, 80, 1000, 5], 'link') FROM docs WHERE name = 'cox'$$,
                  '22023', NULL, 'tree predict: unknown type');
-SELECT is((SELECT clinnova.predict(clinnova.import_xgboost(j), ARRAY[60, 1, NULL, 80, 'NaN', 1000, 5]) > 0 FROM docs WHERE name = 'cox'), true,
+SELECT is((SELECT clinnova.predict(clinnova.import_xgboost(j), ARRAY[60, 1, NULL, 80, 'NaN'::float8, 1000, 5]) > 0 FROM docs WHERE name = 'cox'), true,
           'tree predict: NULL and NaN are missing values');
 
 SELECT * FROM finish();
