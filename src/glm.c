@@ -115,22 +115,6 @@ GlmLinkFromName(const char *name, GlmLink *link)
 	return true;
 }
 
-/* R's linkfun. */
-static inline double
-LinkFun(GlmLink link, double mu)
-{
-	switch (link)
-	{
-		case GLM_LINK_LOGIT:
-			return log(mu / (1.0 - mu));
-		case GLM_LINK_LOG:
-			return log(mu);
-		case GLM_LINK_IDENTITY:
-			break;
-	}
-	return mu;
-}
-
 /* R's linkinv. */
 double
 GlmLinkInverse(GlmLink link, double eta)
@@ -172,108 +156,11 @@ GlmMuEta(GlmLink link, double eta)
 	return 1.0;
 }
 
-/* R's variance function. */
-static inline double
-Variance(GlmFamily family, double mu)
-{
-	switch (family)
-	{
-		case GLM_BINOMIAL:
-			return mu * (1.0 - mu);
-		case GLM_POISSON:
-			return mu;
-		case GLM_GAUSSIAN:
-			break;
-	}
-	return 1.0;
-}
-
-/* R's mustart from the family's initialize expression. */
-static inline double
-Mustart(GlmFamily family, double y, double w)
-{
-	switch (family)
-	{
-		case GLM_BINOMIAL:
-			return (w * y + 0.5) / (w + 1.0);
-		case GLM_POISSON:
-			return y + 0.1;
-		case GLM_GAUSSIAN:
-			break;
-	}
-	return y;
-}
-
-/* y log(y / mu) with 0 log 0 = 0 (R's y_log_y). */
-static inline double
-YLogY(double y, double mu)
-{
-	return (y != 0.0) ? y * log(y / mu) : 0.0;
-}
-
-/* R's dev.resids for one row. */
-static inline double
-DevResid(GlmFamily family, double y, double mu, double w)
-{
-	switch (family)
-	{
-		case GLM_BINOMIAL:
-			return 2.0 * w * (YLogY(y, mu) + YLogY(1.0 - y, 1.0 - mu));
-		case GLM_POISSON:
-			return (y > 0.0) ? 2.0 * w * (y * log(y / mu) - (y - mu)) : 2.0 * mu * w;
-		case GLM_GAUSSIAN:
-			break;
-	}
-	return w * (y - mu) * (y - mu);
-}
-
 /* R's R_nonint: not an integer to 1e-7 relative. */
 static inline bool
 NonInteger(double x)
 {
 	return fabs(x - nearbyint(x)) > 1e-7 * fmax(1.0, fabs(x));
-}
-
-/*
- * One row's share of the family's aic() (glm.fit adds 2 * rank to the total):
- *  binomial: -2 (w/m) log dbinom(round(m y), round(m), mu) with m = w (0 when w = 0); for
- *            y in {0, 1} the binomial coefficient is 1;
- *  poisson:  -2 w log dpois(y, mu) (-Inf for non-integer y, as R's dpois);
- *  gaussian: -log(w) (the rest of n log(2 pi dev / n) + n + 2 - sum log w needs the deviance).
- */
-static inline double
-AicTerm(GlmFamily family, double y, double mu, double w)
-{
-	double		n;
-	double		ld;
-
-	switch (family)
-	{
-		case GLM_BINOMIAL:
-			if (w <= 0.0)
-				return 0.0;
-			n = nearbyint(w);
-			if (n == 0.0)
-				return 0.0;
-			return -2.0 * n * ((y != 0.0) ? log(mu) : log1p(-mu));
-		case GLM_POISSON:
-			if (w == 0.0)
-				return 0.0;		/* R would compute 0 * -Inf = NaN for a non-integer y */
-			if (NonInteger(y))
-				ld = -INFINITY;
-			else if (y == 0.0)
-				ld = -mu;
-			else
-			{
-				double		yi = nearbyint(y);
-
-				ld = yi * log(mu) - mu - lgamma(yi + 1.0);
-			}
-			return -2.0 * w * ld;
-		case GLM_GAUSSIAN:
-			break;
-	}
-	return -log(w);
 }
 
 /* ---- rows ---- */
@@ -323,6 +210,7 @@ GlmScratchInit(GlmScratch *sc, int p)
 {
 	sc->p = p;
 	sc->eta = linalg_alloc(GLM_BLOCK, 1);
+	sc->ww = linalg_alloc(GLM_BLOCK, 1);
 	sc->swz = linalg_alloc(GLM_BLOCK, 1);
 	sc->design = linalg_alloc(GLM_BLOCK, Max(p, 1));
 }
@@ -369,20 +257,195 @@ GlmStepReset(GlmStep *s, const double *beta)
 }
 
 /*
- * Add a block of k <= GLM_BLOCK rows.  Per row: the linear predictor (or R's starting mean),
- * the fitted mean, the deviance and AIC terms, counts for R's warnings, the sufficient sums
- * of the null model; then the working weight ww = sqrt(w mu.eta^2 / V(mu)) and working
- * response z = eta - offset + (y - mu) / mu.eta.  The rows ww * (1, x) go to a block matrix
- * whose cross-product (one dsyrk) and product with ww * z (one dgemv) are added to X'WX and
- * X'Wz.  Rows with weight 0 get ww = 0 and add nothing, as R's "good" subset.
+ * The per-row part of an IRLS step, one kernel per family.  For each row of the block, from
+ * its linear predictor eta (or R's starting mean): the fitted mean mu (R's linkinv with its
+ * guards), the deviance and AIC terms, counts for R's warnings and the sufficient sums of the
+ * null model; then the working weight ww = sqrt(w mu.eta^2 / V(mu)) and sqrt-weighted working
+ * response ww * z, z = eta - offset + (y - mu) / mu.eta.  Rows with weight 0 get ww = 0 and add
+ * nothing, as R's "good" subset.  Sums are kept in locals and added to s once per block.
+ */
+
+/* binomial / logit: R's binomial() with the +-30 guards of its logit link. */
+static void
+BinomialRows(GlmStep *s, GlmScratch *sc, int k, const double *y, const double *w)
+{
+	bool		at_start = (s->flags & GLMSTEP_AT_START) != 0;
+	double		dev = 0.0,
+				aic = 0.0,
+				sum_w = 0.0,
+				sum_wy = 0.0;
+	int64		n_pos = 0,
+				n_y1 = 0,
+				n_boundary = 0,
+				n_nonint = 0;
+	int			i;
+
+	for (i = 0; i < k; i++)
+	{
+		double		yi = y[i];
+		double		wi = w ? w[i] : 1.0;
+		double		e,
+					t,
+					mu,
+					mueta,
+					lg;
+
+		if (at_start)
+		{
+			double		m0 = (wi * yi + 0.5) / (wi + 1.0);
+
+			sc->eta[i] = log(m0 / (1.0 - m0));
+		}
+		e = sc->eta[i];
+		if (e < LOGIT_MTHRESH)
+			t = mueta = DBL_EPSILON;
+		else if (e > LOGIT_THRESH)
+		{
+			t = LOGIT_INVEPS;
+			mueta = DBL_EPSILON;
+		}
+		else
+		{
+			t = exp(e);
+			mueta = t / ((1.0 + t) * (1.0 + t));
+		}
+		mu = t / (1.0 + t);
+
+		/* deviance 2 w (y log(y/mu) + (1-y) log((1-y)/(1-mu))) and aic -2 round(w) log dbinom */
+		lg = (yi != 0.0) ? log(mu) : log1p(-mu);
+		dev -= 2.0 * wi * lg;
+		if (wi > 0.0)
+		{
+			aic -= 2.0 * nearbyint(wi) * lg;
+			n_pos++;
+			n_y1 += (yi != 0.0);
+			sum_w += wi;
+			sum_wy += wi * yi;
+		}
+		n_boundary += (mu > 1.0 - GLM_BOUNDARY_EPS || mu < GLM_BOUNDARY_EPS);
+		if (w && fabs(wi * yi - nearbyint(wi * yi)) > 0.001)
+			n_nonint++;
+
+		sc->ww[i] = (wi > 0.0) ? sqrt(wi * mueta * mueta / (mu * (1.0 - mu))) : 0.0;
+		sc->swz[i] = sc->ww[i] * (e + (yi - mu) / mueta);
+	}
+	s->n_rows += k;
+	s->n_pos += n_pos;
+	s->n_y1 += n_y1;
+	s->n_y0 += n_pos - n_y1;
+	s->n_boundary += n_boundary;
+	s->n_nonint += n_nonint;
+	s->sum_w += sum_w;
+	s->sum_wy += sum_wy;
+	s->deviance += dev;
+	s->aic_part += aic;
+}
+
+/* poisson / log: R's poisson(), mu floored at DBL_EPSILON; AIC from dpois (-Inf off integers). */
+static void
+PoissonRows(GlmStep *s, GlmScratch *sc, int k, const double *y, const double *w,
+			const double *off)
+{
+	bool		at_start = (s->flags & GLMSTEP_AT_START) != 0;
+	int			i;
+
+	for (i = 0; i < k; i++)
+	{
+		double		yi = y[i];
+		double		wi = w ? w[i] : 1.0;
+		double		oi = off ? off[i] : 0.0;
+		double		e,
+					mu;
+
+		if (at_start)
+			sc->eta[i] = log(yi + 0.1);
+		e = sc->eta[i];
+		mu = fmax(exp(e), DBL_EPSILON);	/* also R's mu.eta */
+
+		s->n_invalid += !isfinite(mu);
+		s->deviance += (yi > 0.0) ? 2.0 * wi * (yi * log(yi / mu) - (yi - mu)) : 2.0 * mu * wi;
+		if (wi != 0.0)
+		{
+			double		ld;
+
+			if (NonInteger(yi))
+				ld = -INFINITY;
+			else if (yi == 0.0)
+				ld = -mu;
+			else
+				ld = nearbyint(yi) * log(mu) - mu - lgamma(nearbyint(yi) + 1.0);
+			s->aic_part -= 2.0 * wi * ld;
+		}
+		if (wi > 0.0)
+		{
+			s->n_pos++;
+			s->sum_w += wi;
+		}
+		s->sum_wy += wi * yi;
+		if (yi > 0.0)
+			s->sum_wylogy += wi * yi * log(yi);
+		if (off)
+		{
+			s->sum_wyoff += wi * yi * oi;
+			s->sum_wexpoff += wi * exp(oi);
+		}
+		else
+			s->sum_wexpoff += wi;
+		s->n_boundary += (mu < GLM_BOUNDARY_EPS);
+		s->n_nonint += NonInteger(yi);
+
+		sc->ww[i] = (wi > 0.0) ? sqrt(wi * mu * mu / mu) : 0.0;
+		sc->swz[i] = sc->ww[i] * ((e - oi) + (yi - mu) / mu);
+	}
+	s->n_rows += k;
+}
+
+/* gaussian / identity: R's gaussian(); the AIC keeps -sum(log w) for its own formula. */
+static void
+GaussianRows(GlmStep *s, GlmScratch *sc, int k, const double *y, const double *w)
+{
+	bool		at_start = (s->flags & GLMSTEP_AT_START) != 0;
+	int			i;
+
+	for (i = 0; i < k; i++)
+	{
+		double		yi = y[i];
+		double		wi = w ? w[i] : 1.0;
+		double		mu;
+
+		if (at_start)
+			sc->eta[i] = yi;
+		mu = sc->eta[i];
+		s->n_invalid += !isfinite(mu);
+		s->deviance += wi * (yi - mu) * (yi - mu);
+		if (w)
+			s->aic_part -= log(wi);
+		if (wi > 0.0)
+		{
+			/* weighted mean and sum of squares of y (West's update) */
+			double		delta = yi - s->mean_y;
+
+			s->n_pos++;
+			s->sum_w += wi;
+			s->mean_y += delta * wi / s->sum_w;
+			s->m2_y += wi * delta * (yi - s->mean_y);
+		}
+		s->sum_wy += wi * yi;
+		sc->ww[i] = (wi > 0.0) ? sqrt(wi) : 0.0;
+		sc->swz[i] = sc->ww[i] * (mu + (yi - mu));
+	}
+	s->n_rows += k;
+}
+
+/*
+ * Add a block of k <= GLM_BLOCK rows: linear predictors by one dgemv, the family kernel, then
+ * the rows ww * (1, x) into a block matrix whose cross-product (one dsyrk) and product with
+ * ww * z (one dgemv) are added to X'WX (upper triangle) and X'Wz.
  */
 static void
 AddBlock(GlmStep *s, GlmScratch *sc, int k, int p_raw, const double *x, const double *y,
 		 const double *w, const double *off)
 {
-	GlmFamily	family = (GlmFamily) s->family;
-	GlmLink		link = GlmFamilyLink(family);
-	bool		at_start = (s->flags & GLMSTEP_AT_START) != 0;
 	bool		intercept = (s->flags & GLMSTEP_INTERCEPT) != 0;
 	int			p = s->p;
 	int			ic = intercept ? 1 : 0;
@@ -395,86 +458,39 @@ AddBlock(GlmStep *s, GlmScratch *sc, int k, int p_raw, const double *x, const do
 	Assert(k <= GLM_BLOCK && p == p_raw + ic && sc->p == p);
 
 	/* linear predictors of the block: x beta[ic..] + beta[0] + offset */
-	if (!at_start)
+	if (!(s->flags & GLMSTEP_AT_START))
 	{
+		double		b0 = intercept ? beta[0] : 0.0;
+
 		linalg_gemv(true, p_raw, k, 1.0, x, beta + ic, 0.0, eta);
 		for (i = 0; i < k; i++)
-			eta[i] += (intercept ? beta[0] : 0.0) + (off ? off[i] : 0.0);
+			eta[i] += b0 + (off ? off[i] : 0.0);
+	}
+
+	switch ((GlmFamily) s->family)
+	{
+		case GLM_BINOMIAL:
+			BinomialRows(s, sc, k, y, w);
+			break;
+		case GLM_POISSON:
+			PoissonRows(s, sc, k, y, w, off);
+			break;
+		case GLM_GAUSSIAN:
+			GaussianRows(s, sc, k, y, w);
+			break;
 	}
 
 	for (i = 0; i < k; i++)
 	{
-		double		yi = y[i];
-		double		wi = w ? w[i] : 1.0;
-		double		oi = off ? off[i] : 0.0;
-		double		e,
-					mu,
-					mueta,
-					ww;
 		double	   *row = design + (Size) i * p;
+		const double *xi = x + (Size) i * p_raw;
+		double		ww = sc->ww[i];
 
-		if (at_start)
-			eta[i] = LinkFun(link, Mustart(family, yi, wi));
-		e = eta[i];
-		mu = GlmLinkInverse(link, e);
-
-		s->n_rows++;
-		if (!isfinite(mu))
-			s->n_invalid++;
-		s->deviance += DevResid(family, yi, mu, wi);
-		s->aic_part += AicTerm(family, yi, mu, wi);
-		switch (family)
-		{
-			case GLM_BINOMIAL:
-				if (mu > 1.0 - GLM_BOUNDARY_EPS || mu < GLM_BOUNDARY_EPS)
-					s->n_boundary++;
-				if (fabs(wi * yi - nearbyint(wi * yi)) > 0.001)
-					s->n_nonint++;
-				break;
-			case GLM_POISSON:
-				if (mu < GLM_BOUNDARY_EPS)
-					s->n_boundary++;
-				if (NonInteger(yi))
-					s->n_nonint++;
-				if (yi > 0.0)
-					s->sum_wylogy += wi * yi * log(yi);
-				s->sum_wyoff += wi * yi * oi;
-				s->sum_wexpoff += wi * exp(oi);
-				break;
-			case GLM_GAUSSIAN:
-				break;
-		}
-
-		/* weighted mean and sum of squares of y (West's update) */
-		if (wi > 0.0)
-		{
-			double		delta = yi - s->mean_y;
-
-			s->n_pos++;
-			if (family == GLM_BINOMIAL)
-			{
-				if (yi != 0.0)
-					s->n_y1++;
-				else
-					s->n_y0++;
-			}
-			s->sum_w += wi;
-			s->mean_y += delta * wi / s->sum_w;
-			s->m2_y += wi * delta * (yi - s->mean_y);
-		}
-		s->sum_wy += wi * yi;
-
-		/* working weight and response */
-		mueta = GlmMuEta(link, e);
-		ww = (wi > 0.0) ? sqrt(wi * mueta * mueta / Variance(family, mu)) : 0.0;
-		sc->swz[i] = ww * ((e - oi) + (yi - mu) / mueta);
 		if (intercept)
 			row[0] = ww;
 		for (j = 0; j < p_raw; j++)
-			row[ic + j] = ww * x[(Size) i * p_raw + j];
+			row[ic + j] = ww * xi[j];
 	}
-
-	/* X'WX (upper triangle) and X'Wz */
 	linalg_syrk_rows(p, k, 1.0, design, GlmStepXtWX(s));
 	linalg_gemv(false, p, k, 1.0, design, sc->swz, 1.0, GlmStepXtWz(s));
 }
@@ -490,6 +506,8 @@ GlmStepAddRows(GlmStep *s, GlmScratch *sc, int k, int p_raw, const double *x,
 	while (done < k)
 	{
 		int			b = Min(GLM_BLOCK, k - done);
+
+		CHECK_FOR_INTERRUPTS();
 
 		AddBlock(s, sc, b, p_raw, x + (Size) done * p_raw, y + done,
 				 w ? w + done : NULL, off ? off + done : NULL);

@@ -148,7 +148,8 @@ typedef struct GlmStep
 typedef struct GlmScratch
 {
 	int			p;
-	double	   *eta;			/* [GLM_BLOCK] */
+	double	   *eta;			/* [GLM_BLOCK] linear predictors */
+	double	   *ww;				/* [GLM_BLOCK] sqrt(working weight) */
 	double	   *swz;			/* [GLM_BLOCK] sqrt(working weight) * working response */
 	double	   *design;			/* [GLM_BLOCK * p] rows of sqrt(working weight) * (1, x) */
 } GlmScratch;

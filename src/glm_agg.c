@@ -12,12 +12,14 @@
  * NULL elements inside x, non-finite values, negative weights and (poisson) negative y are
  * errors.  Options and beta must be the same on every row.
  *
- * State (GlmAggState, in the aggregate context).  Fits keep every row in growable columnar
- * arrays: x (n x p_raw, row-major), y, and w / off only when the aggregate has them; capacity
- * doubles (realloc of a large chunk moves pages without copying them), so memory stays below
- * twice the raw n x (p_raw + 2) doubles.  Steps keep the running GlmStep plus a buffer of at
- * most GLM_BLOCK rows, flushed through GlmStepAddRows when full, so a step pass costs one
- * dsyrk per block.  Invariant: n <= cap; steps: n < GLM_BLOCK between calls.
+ * State (GlmAggState, in the aggregate context).  Fits keep every row, in a list of chunks
+ * of columnar arrays: x (rows x p_raw, row-major), y, and w / off only when the aggregate has
+ * them.  Chunk capacities grow 64, 128, ... rows up to about 1 MB per chunk, so small groups
+ * stay small, nothing is ever copied to grow, and memory stays below twice the raw
+ * n x (p_raw + 2) doubles.  Steps keep the running GlmStep plus one chunk of GLM_BLOCK rows,
+ * flushed through GlmStepAddRows when full, so a step pass costs one dsyrk per block.
+ * Invariants: n is the sum of the chunks' row counts; only the last chunk may be partly
+ * filled; steps: the single chunk is never full between calls.
  *
  * Parallel query: partial states are serialized as the rows themselves (fits) or the step
  * (steps) and appended/merged by the combine function.  Final functions never modify the
@@ -42,7 +44,20 @@
 #include "linalg.h"
 
 #define GLMAGG_FORMAT_VERSION 1
-#define GLMAGG_INITIAL_ROWS 1024
+#define GLMAGG_FIRST_CHUNK 64			/* rows in a fit's first chunk */
+#define GLMAGG_CHUNK_BYTES (1 << 20)	/* chunks grow up to about this size */
+
+/* A chunk of rows: columnar arrays for cap rows. */
+typedef struct GlmChunk
+{
+	struct GlmChunk *next;
+	int			n;				/* rows held */
+	int			cap;			/* rows allocated */
+	double	   *x;				/* cap x p_raw, row-major */
+	double	   *y;
+	double	   *w;				/* NULL when the aggregate has no weights */
+	double	   *off;			/* NULL when it has no offsets */
+} GlmChunk;
 
 /* Positions of the optional arguments of one aggregate signature (-1 when absent). */
 typedef struct GlmArgs
@@ -64,12 +79,9 @@ typedef struct GlmAggState
 	GlmOptions	opt;
 	Jsonb	   *opt_jsonb;		/* options of the first row (NULL: none), to compare */
 	double	   *beta;			/* steps: the coefficients, NULL for R's starting values */
-	int64		n;				/* rows held */
-	int64		cap;			/* rows allocated */
-	double	   *x;
-	double	   *y;
-	double	   *w;
-	double	   *off;
+	int64		n;				/* rows held in the chunks */
+	GlmChunk   *first;			/* fits: all rows; steps: the rows not yet flushed */
+	GlmChunk   *last;
 	GlmStep    *step;			/* steps: sums of the rows already flushed */
 	GlmScratch	sc;				/* steps: block buffers */
 } GlmAggState;
@@ -156,47 +168,105 @@ StateCreate(MemoryContext aggcontext, GlmFamily family, bool is_step, const GlmA
 		}
 		st->step = GlmStepCreate(family, p, st->opt.intercept, st->has_offset, st->beta);
 		GlmScratchInit(&st->sc, p);
-		st->cap = GLM_BLOCK;
 	}
-	else
-		st->cap = GLMAGG_INITIAL_ROWS;
-	st->x = linalg_alloc(st->cap, Max(p_raw, 1));
-	st->y = linalg_alloc(st->cap, 1);
-	st->w = st->has_weight ? linalg_alloc(st->cap, 1) : NULL;
-	st->off = st->has_offset ? linalg_alloc(st->cap, 1) : NULL;
 	MemoryContextSwitchTo(old);
 	return st;
 }
 
-/* Grow the row arrays of a fit to hold at least need rows (doubling). */
-static void
-StateReserve(GlmAggState *st, int64 need)
+/* Uninitialized room for n doubles (rows are written before they are read). */
+static double *
+AllocDoubles(int64 n)
 {
-	int64		cap = st->cap;
-
-	if (need <= cap)
-		return;
-	while (cap < need)
-		cap *= 2;
-	if ((double) cap * Max(st->p_raw, 1) * sizeof(double) > (double) MaxAllocHugeSize)
+	if (n < 0 || n > (int64) (MaxAllocHugeSize / sizeof(double)))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many rows for a GLM fit in memory")));
-	st->x = repalloc_huge(st->x, sizeof(double) * (Size) cap * Max(st->p_raw, 1));
-	st->y = repalloc_huge(st->y, sizeof(double) * (Size) cap);
-	if (st->w)
-		st->w = repalloc_huge(st->w, sizeof(double) * (Size) cap);
-	if (st->off)
-		st->off = repalloc_huge(st->off, sizeof(double) * (Size) cap);
-	st->cap = cap;
+	return palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
+}
+
+/* A new empty chunk of cap rows laid out for st, in the current memory context. */
+static GlmChunk *
+ChunkCreate(const GlmAggState *st, int cap)
+{
+	GlmChunk   *c = palloc(sizeof(GlmChunk));
+
+	c->next = NULL;
+	c->n = 0;
+	c->cap = cap;
+	c->x = AllocDoubles((int64) cap * st->p_raw);
+	c->y = AllocDoubles(cap);
+	c->w = st->has_weight ? AllocDoubles(cap) : NULL;
+	c->off = st->has_offset ? AllocDoubles(cap) : NULL;
+	return c;
+}
+
+/* Rows in the chunk after a chunk of prev rows: doubling up to ~1 MB (steps: GLM_BLOCK). */
+static int
+NextChunkRows(const GlmAggState *st, int prev)
+{
+	int			limit = Max(GLM_BLOCK, GLMAGG_CHUNK_BYTES / ((st->p_raw + 3) * (int) sizeof(double)));
+
+	if (st->is_step)
+		return GLM_BLOCK;
+	return (prev == 0) ? Min(GLMAGG_FIRST_CHUNK, limit) : Min(2 * prev, limit);
+}
+
+/*
+ * Append k rows (arrays as in a chunk; w and off NULL when st has none) to the chunks of st,
+ * in the current memory context.  Steps flush their chunk into the step whenever it fills.
+ */
+static void
+AppendRows(GlmAggState *st, int64 k, const double *x, const double *y, const double *w,
+		   const double *off)
+{
+	int64		done = 0;
+
+	while (done < k)
+	{
+		GlmChunk   *c = st->last;
+		int			m;
+
+		if (c == NULL || c->n == c->cap)
+		{
+			GlmChunk   *nc = ChunkCreate(st, NextChunkRows(st, c ? c->cap : 0));
+
+			if (c == NULL)
+				st->first = nc;
+			else
+				c->next = nc;
+			st->last = c = nc;
+		}
+		m = (int) Min((int64) (c->cap - c->n), k - done);
+		if (st->p_raw > 0)
+			memcpy(c->x + (Size) c->n * st->p_raw, x + (Size) done * st->p_raw,
+				   sizeof(double) * (Size) m * st->p_raw);
+		memcpy(c->y + c->n, y + done, sizeof(double) * m);
+		if (c->w)
+			memcpy(c->w + c->n, w + done, sizeof(double) * m);
+		if (c->off)
+			memcpy(c->off + c->n, off + done, sizeof(double) * m);
+		c->n += m;
+		st->n += m;
+		done += m;
+		if (st->is_step && c->n == c->cap)
+		{
+			GlmStepAddRows(st->step, &st->sc, c->n, st->p_raw, c->x, c->y, c->w, c->off);
+			st->n -= c->n;
+			c->n = 0;
+		}
+	}
 }
 
 /* Steps: add the buffered rows to the running step and empty the buffer. */
 static void
 StepFlush(GlmAggState *st)
 {
-	if (st->n > 0)
-		GlmStepAddRows(st->step, &st->sc, (int) st->n, st->p_raw, st->x, st->y, st->w, st->off);
+	GlmChunk   *c = st->first;
+
+	if (c != NULL && c->n > 0)
+		GlmStepAddRows(st->step, &st->sc, c->n, st->p_raw, c->x, c->y, c->w, c->off);
+	if (c != NULL)
+		c->n = 0;
 	st->n = 0;
 }
 
@@ -207,7 +277,8 @@ StepFlush(GlmAggState *st)
 static Datum
 GlmTransition(FunctionCallInfo fcinfo, GlmFamily family, bool is_step)
 {
-	MemoryContext aggcontext;
+	MemoryContext aggcontext,
+				old;
 	GlmAggState *st = PG_ARGISNULL(0) ? NULL : (GlmAggState *) PG_GETARG_POINTER(0);
 	GlmArgs    *a = ArgLayout(fcinfo, family, is_step);
 	Jsonb	   *options = NULL;
@@ -286,18 +357,9 @@ GlmTransition(FunctionCallInfo fcinfo, GlmFamily family, bool is_step)
 
 	GlmCheckRow(family, y, x, p_raw, w, off);
 
-	if (!st->is_step)
-		StateReserve(st, st->n + 1);
-	if (p_raw > 0)
-		memcpy(st->x + (Size) st->n * p_raw, x, sizeof(double) * p_raw);
-	st->y[st->n] = y;
-	if (st->w)
-		st->w[st->n] = w;
-	if (st->off)
-		st->off[st->n] = off;
-	st->n++;
-	if (st->is_step && st->n == GLM_BLOCK)
-		StepFlush(st);
+	old = MemoryContextSwitchTo(aggcontext);
+	AppendRows(st, 1, x, &y, &w, &off);
+	MemoryContextSwitchTo(old);
 	PG_RETURN_POINTER(st);
 }
 
@@ -349,28 +411,28 @@ poisson_step_transfn(PG_FUNCTION_ARGS)
 	return GlmTransition(fcinfo, GLM_POISSON, true);
 }
 
+/* Append all rows held by src to st (same layout), in the current memory context. */
+static void
+AppendState(GlmAggState *st, const GlmAggState *src)
+{
+	const GlmChunk *c;
+
+	for (c = src->first; c != NULL; c = c->next)
+		if (c->n > 0)
+			AppendRows(st, c->n, c->x, c->y, c->w, c->off);
+}
+
 /* Deep copy of a state into the current memory context (for combine with a NULL state). */
 static GlmAggState *
 StateCopy(const GlmAggState *src)
 {
 	GlmAggState *st = palloc(sizeof(GlmAggState));
-	int64		rows = src->is_step ? GLM_BLOCK : Max(src->n, 1);
-	int			p_raw1 = Max(src->p_raw, 1);
 
 	*st = *src;
 	GlmOptionsCopy(&st->opt, &src->opt);
 	st->opt_jsonb = src->opt_jsonb ? (Jsonb *) PG_DETOAST_DATUM_COPY(PointerGetDatum(src->opt_jsonb)) : NULL;
-	st->cap = rows;
-	st->x = linalg_alloc(rows, p_raw1);
-	st->y = linalg_alloc(rows, 1);
-	st->w = src->w ? linalg_alloc(rows, 1) : NULL;
-	st->off = src->off ? linalg_alloc(rows, 1) : NULL;
-	memcpy(st->x, src->x, sizeof(double) * (Size) src->n * src->p_raw);
-	memcpy(st->y, src->y, sizeof(double) * (Size) src->n);
-	if (src->w)
-		memcpy(st->w, src->w, sizeof(double) * (Size) src->n);
-	if (src->off)
-		memcpy(st->off, src->off, sizeof(double) * (Size) src->n);
+	st->n = 0;
+	st->first = st->last = NULL;
 	if (src->is_step)
 	{
 		int			p = src->step->p;
@@ -384,6 +446,7 @@ StateCopy(const GlmAggState *src)
 		memcpy(st->step, src->step, VARSIZE(src->step));
 		GlmScratchInit(&st->sc, p);
 	}
+	AppendState(st, src);
 	return st;
 }
 
@@ -434,23 +497,11 @@ glm_combine(PG_FUNCTION_ARGS)
 	CheckCompatible(a, b);
 	if (a->is_step)
 	{
-		/* a's own buffer first, then b's flushed sums, then b's buffered rows */
+		/* a's own buffer first, then b's flushed sums; b's buffered rows are appended below */
 		StepFlush(a);
 		GlmStepMerge(a->step, b->step);
-		if (b->n > 0)
-			GlmStepAddRows(a->step, &a->sc, (int) b->n, b->p_raw, b->x, b->y, b->w, b->off);
 	}
-	else
-	{
-		StateReserve(a, a->n + b->n);
-		memcpy(a->x + (Size) a->n * a->p_raw, b->x, sizeof(double) * (Size) b->n * b->p_raw);
-		memcpy(a->y + a->n, b->y, sizeof(double) * (Size) b->n);
-		if (a->w)
-			memcpy(a->w + a->n, b->w, sizeof(double) * (Size) b->n);
-		if (a->off)
-			memcpy(a->off + a->n, b->off, sizeof(double) * (Size) b->n);
-		a->n += b->n;
-	}
+	AppendState(a, b);
 	MemoryContextSwitchTo(old);
 	PG_RETURN_POINTER(a);
 }
@@ -466,7 +517,8 @@ StepSnapshot(const GlmAggState *st)
 	if (st->n > 0)
 	{
 		GlmScratchInit(&sc, s->p);
-		GlmStepAddRows(s, &sc, (int) st->n, st->p_raw, st->x, st->y, st->w, st->off);
+		GlmStepAddRows(s, &sc, st->first->n, st->p_raw, st->first->x, st->first->y,
+					   st->first->w, st->first->off);
 	}
 	GlmStepFinish(s);
 	return s;
@@ -524,13 +576,17 @@ glm_serialize(PG_FUNCTION_ARGS)
 	}
 	else
 	{
+		const GlmChunk *c;
+
 		pq_sendint64(&buf, st->n);
-		SendDoubles(&buf, st->x, st->n * st->p_raw);
-		SendDoubles(&buf, st->y, st->n);
-		if (st->w)
-			SendDoubles(&buf, st->w, st->n);
-		if (st->off)
-			SendDoubles(&buf, st->off, st->n);
+		for (c = st->first; c != NULL; c = c->next)
+			SendDoubles(&buf, c->x, (int64) c->n * st->p_raw);
+		for (c = st->first; c != NULL; c = c->next)
+			SendDoubles(&buf, c->y, c->n);
+		for (c = st->first; c != NULL && st->has_weight; c = c->next)
+			SendDoubles(&buf, c->w, c->n);
+		for (c = st->first; c != NULL && st->has_offset; c = c->next)
+			SendDoubles(&buf, c->off, c->n);
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -614,30 +670,30 @@ glm_deserialize(PG_FUNCTION_ARGS)
 		}
 		st->step->flags |= GLMSTEP_UPPER_ONLY;	/* adding to a finished step is fine */
 		GlmScratchInit(&st->sc, p);
-		st->cap = GLM_BLOCK;
-		st->n = 0;
 	}
 	else
 	{
 		int			per_row = st->p_raw + 1 + (st->has_weight ? 1 : 0) + (st->has_offset ? 1 : 0);
+		int64		n = pq_getmsgint64(&buf);
+		GlmChunk   *c;
 
-		st->n = pq_getmsgint64(&buf);
-		if (st->n < 0 || (double) st->n * per_row * sizeof(double) > (double) (buf.len - buf.cursor))
+		if (n < 0 || n > PG_INT32_MAX ||
+			(double) n * per_row * sizeof(double) > (double) (buf.len - buf.cursor))
 			elog(ERROR, "clinnova: truncated GLM aggregate state");
-		st->cap = Max(st->n, 1);
-	}
-	st->x = linalg_alloc(st->cap, Max(st->p_raw, 1));
-	st->y = linalg_alloc(st->cap, 1);
-	st->w = st->has_weight ? linalg_alloc(st->cap, 1) : NULL;
-	st->off = st->has_offset ? linalg_alloc(st->cap, 1) : NULL;
-	if (!st->is_step)
-	{
-		RecvDoubles(&buf, st->x, st->n * st->p_raw);
-		RecvDoubles(&buf, st->y, st->n);
-		if (st->w)
-			RecvDoubles(&buf, st->w, st->n);
-		if (st->off)
-			RecvDoubles(&buf, st->off, st->n);
+		if (n > 0)
+		{
+			/* one chunk of exactly n rows */
+			c = ChunkCreate(st, (int) n);
+			RecvDoubles(&buf, c->x, n * st->p_raw);
+			RecvDoubles(&buf, c->y, n);
+			if (c->w)
+				RecvDoubles(&buf, c->w, n);
+			if (c->off)
+				RecvDoubles(&buf, c->off, n);
+			c->n = (int) n;
+			st->first = st->last = c;
+			st->n = n;
+		}
 	}
 	clinnova_recv_end(&buf, "GLM aggregate state");
 	PG_RETURN_POINTER(st);
@@ -649,17 +705,13 @@ glm_deserialize(PG_FUNCTION_ARGS)
 static void
 StepOverRows(GlmStep *s, GlmScratch *sc, const GlmAggState *st, const double *beta)
 {
-	int64		done = 0;
+	const GlmChunk *c;
 
 	GlmStepReset(s, beta);
-	while (done < st->n)
+	for (c = st->first; c != NULL; c = c->next)
 	{
-		int			k = (int) Min((int64) GLM_BLOCK * 64, st->n - done);
-
 		CHECK_FOR_INTERRUPTS();
-		GlmStepAddRows(s, sc, k, st->p_raw, st->x + (Size) done * st->p_raw, st->y + done,
-					   st->w ? st->w + done : NULL, st->off ? st->off + done : NULL);
-		done += k;
+		GlmStepAddRows(s, sc, c->n, st->p_raw, c->x, c->y, c->w, c->off);
 	}
 	GlmStepFinish(s);
 }

@@ -99,7 +99,15 @@ extern bool TreeObjectiveFromName(const char *name, TreeObjective *objective);
 /* The response (xgboost's predict()) of a margin. */
 extern double TreeResponse(TreeObjective objective, float margin);
 
+/* Trees walked in lockstep when scoring. */
+#define TREE_LANES 8
+
+/* The scoring layout of a treemodel (see tree.c), built once per query. */
+typedef struct TreeScorer TreeScorer;
+
+extern TreeScorer *TreeScorerBuild(const TreeModel *m);
+
 /* The margin of one row: x holds num_feature float32 values, NaN for missing. */
-extern float TreeModelMargin(const TreeModel *m, const float *x);
+extern float TreeScorerMargin(const TreeScorer *sc, const float *x, bool has_missing);
 
 #endif							/* CLINNOVA_TREE_H */
