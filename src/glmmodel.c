@@ -557,6 +557,21 @@ PrepareGlm(struct varlena *value, MemoryContext cxt)
 	return value;
 }
 
+/*
+ * The model argument of a scoring call.  A plain in-memory value (the usual case for models,
+ * a few kB, and for constants) is used in place at no cost; compressed or out-of-line values
+ * are detoasted once per query through the model cache.
+ */
+static GlmModel *
+ModelArg(FunctionCallInfo fcinfo, int argno)
+{
+	struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+
+	if (VARATT_IS_4B_U(raw))
+		return (GlmModel *) raw;
+	return (GlmModel *) ModelCacheGet(fcinfo, argno, PrepareGlm);
+}
+
 /* 'link' -> false, 'response' -> true; 22023 otherwise. */
 static bool
 ResponseScale(text *type)
@@ -615,7 +630,7 @@ PG_FUNCTION_INFO_V1(glmmodel_predict);
 Datum
 glmmodel_predict(PG_FUNCTION_ARGS)
 {
-	GlmModel   *m = (GlmModel *) ModelCacheGet(fcinfo, 0, PrepareGlm);
+	GlmModel   *m = ModelArg(fcinfo, 0);
 	double	   *x = CovariatesArg(fcinfo, 1, m);
 	bool		response = ResponseScale(PG_GETARG_TEXT_PP(2));
 	double		eta = GlmModelLinearPredictor(m, x, OffsetArg(fcinfo, 3));
@@ -658,7 +673,7 @@ glmmodel_predict_interval(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(4))
 		PG_RETURN_NULL();
-	m = (GlmModel *) ModelCacheGet(fcinfo, 0, PrepareGlm);
+	m = ModelArg(fcinfo, 0);
 	x = CovariatesArg(fcinfo, 1, m);
 	response = ResponseScale(PG_GETARG_TEXT_PP(2));
 	level = ConfLevelArg(fcinfo, 3, m);
