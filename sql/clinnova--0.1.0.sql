@@ -1103,7 +1103,6 @@ COMMENT ON FUNCTION clinnova.glmmodel_in(cstring) IS 'glmmodel text input (JSON)
 COMMENT ON FUNCTION clinnova.glmmodel_out(clinnova.glmmodel) IS 'glmmodel text output (JSON, exact floats)';
 COMMENT ON FUNCTION clinnova.glmmodel_recv(internal) IS 'glmmodel binary input';
 COMMENT ON FUNCTION clinnova.glmmodel_send(clinnova.glmmodel) IS 'glmmodel binary output';
-COMMENT ON TYPE clinnova.glmmodel[] IS 'array of glmmodel';
 
 CREATE TYPE clinnova.glmstep;
 
@@ -1132,7 +1131,6 @@ COMMENT ON FUNCTION clinnova.glmstep_in(cstring) IS 'glmstep text input (JSON)';
 COMMENT ON FUNCTION clinnova.glmstep_out(clinnova.glmstep) IS 'glmstep text output (JSON, exact floats)';
 COMMENT ON FUNCTION clinnova.glmstep_recv(internal) IS 'glmstep binary input';
 COMMENT ON FUNCTION clinnova.glmstep_send(clinnova.glmstep) IS 'glmstep binary output';
-COMMENT ON TYPE clinnova.glmstep[] IS 'array of glmstep';
 
 -- ---- GLM: aggregate support functions ----
 
@@ -1698,7 +1696,6 @@ COMMENT ON FUNCTION clinnova.treemodel_in(cstring) IS 'treemodel text input (JSO
 COMMENT ON FUNCTION clinnova.treemodel_out(clinnova.treemodel) IS 'treemodel text output (JSON, exact float4 values)';
 COMMENT ON FUNCTION clinnova.treemodel_recv(internal) IS 'treemodel binary input';
 COMMENT ON FUNCTION clinnova.treemodel_send(clinnova.treemodel) IS 'treemodel binary output';
-COMMENT ON TYPE clinnova.treemodel[] IS 'array of treemodel';
 
 CREATE FUNCTION clinnova.import_xgboost(model jsonb) RETURNS clinnova.treemodel
 AS 'MODULE_PATHNAME', 'import_xgboost' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
