@@ -25,7 +25,8 @@ OBJS_COX      =
 
 # models
 OBJS_MODELS   = src/model_json.o src/model_dist.o src/model_cache.o src/glm.o src/glm_options.o \
-                src/glm_agg.o src/glmmodel.o src/glmstep.o src/tree.o
+                src/glm_agg.o src/glmmodel.o src/glmstep.o src/tree.o \
+                src/registry.o
 
 # federation
 OBJS_FEDERATION =
@@ -48,7 +49,7 @@ REGRESS_SURVIVAL   =
 REGRESS_COX        =
 
 # models
-REGRESS_MODELS     = glm_fit glm_reference glm_step xgboost_import model_predict
+REGRESS_MODELS     = glm_fit glm_reference glm_step xgboost_import model_predict model_registry
 
 # federation (single-cluster parts; the multi-cluster suite is test/federation/)
 REGRESS_FEDERATION =

@@ -1721,6 +1721,305 @@ AS 'MODULE_PATHNAME', 'treemodel_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
 COMMENT ON FUNCTION clinnova.treemodel_info(clinnova.treemodel) IS
   'shape of a treemodel: objective, base score, number of features, trees and nodes, depth of the deepest tree';
 
+-- ---- model registry ----
+
+CREATE FUNCTION clinnova.bind_features(features jsonb, names text[], missing_ok boolean DEFAULT false)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'bind_features' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.bind_features(jsonb, text[], boolean) IS
+  'values of a JSON object of named features in the order of names; a missing, unknown or non-numeric feature is an error';
+
+CREATE TABLE clinnova.model_registry (
+    name text NOT NULL CHECK (name ~ '\S'),
+    version integer NOT NULL CHECK (version >= 1),
+    kind text NOT NULL CHECK (kind IN ('glm', 'xgboost')),
+    glm clinnova.glmmodel,
+    tree clinnova.treemodel,
+    features text[] NOT NULL,
+    feature_codes clinnova.code[],
+    outcome text,
+    provenance jsonb NOT NULL DEFAULT '{}',
+    metrics jsonb NOT NULL DEFAULT '{}',
+    treatment_encoding jsonb,
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    created_by name NOT NULL DEFAULT CURRENT_USER,
+    PRIMARY KEY (name, version),
+    CONSTRAINT model_registry_one_model CHECK (
+        (kind = 'glm' AND glm IS NOT NULL AND tree IS NULL) OR
+        (kind = 'xgboost' AND tree IS NOT NULL AND glm IS NULL)),
+    CONSTRAINT model_registry_feature_codes CHECK (
+        feature_codes IS NULL OR pg_catalog.cardinality(feature_codes) = pg_catalog.cardinality(features))
+);
+COMMENT ON TABLE clinnova.model_registry IS
+  'models installed at this site: one row per name and version, with named features, outcome, provenance, metrics and treatment encoding';
+SELECT pg_catalog.pg_extension_config_dump('clinnova.model_registry', '');
+
+-- the registry row of a model name (the latest version when version is NULL); 22023 if none
+CREATE FUNCTION clinnova.model_registry_get(model_name text, model_version integer DEFAULT NULL)
+RETURNS clinnova.model_registry
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+  r clinnova.model_registry;
+BEGIN
+  SELECT * INTO r FROM clinnova.model_registry m
+  WHERE m.name = model_name AND (model_version IS NULL OR m.version = model_version)
+  ORDER BY m.version DESC LIMIT 1;
+  IF NOT FOUND THEN
+    IF model_version IS NOT NULL AND EXISTS (SELECT 1 FROM clinnova.model_registry m WHERE m.name = model_name) THEN
+      RAISE EXCEPTION 'model "%" has no version %', model_name, model_version
+        USING ERRCODE = '22023',
+              DETAIL = format('Registered versions: %s.',
+                              (SELECT string_agg(m.version::text, ', ' ORDER BY m.version)
+                               FROM clinnova.model_registry m WHERE m.name = model_name));
+    END IF;
+    RAISE EXCEPTION 'model "%" is not registered', model_name
+      USING ERRCODE = '22023', HINT = 'See SELECT name, version FROM clinnova.model_registry.';
+  END IF;
+  RETURN r;
+END $$;
+COMMENT ON FUNCTION clinnova.model_registry_get(text, integer) IS
+  'internal: the registry row of a model (latest version by default); 22023 when it is not registered';
+
+-- validation and insertion shared by the register_model overloads
+CREATE FUNCTION clinnova.model_registry_insert(
+    model_name text, model_kind text, glm clinnova.glmmodel, tree clinnova.treemodel,
+    model_features text[], model_dimension integer, names_fixed boolean, default_better text,
+    features text[], feature_codes clinnova.code[], outcome text, provenance jsonb, metrics jsonb,
+    treatment_encoding jsonb)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog AS $$
+DECLARE
+  names text[] := coalesce(features, model_features);
+  enc jsonb := treatment_encoding;
+  enc_features text[];
+  codes jsonb := '{}';
+  k text;
+  v jsonb;
+  f text;
+  new_version integer;
+BEGIN
+  IF model_name IS NULL OR model_name !~ '\S' THEN
+    RAISE EXCEPTION 'a model needs a name' USING ERRCODE = '22023';
+  END IF;
+  IF names IS NULL OR cardinality(names) = 0 AND model_dimension > 0 THEN
+    RAISE EXCEPTION 'model "%" needs feature names', model_name
+      USING ERRCODE = '22023', HINT = 'The model carries none: pass features => ARRAY[...], in the order of x.';
+  END IF;
+  IF cardinality(names) <> model_dimension THEN
+    RAISE EXCEPTION 'model "%" has % features but % names were given', model_name, model_dimension, cardinality(names)
+      USING ERRCODE = '22023';
+  END IF;
+  IF EXISTS (SELECT 1 FROM unnest(names) n WHERE n IS NULL OR n !~ '\S') THEN
+    RAISE EXCEPTION 'feature names must not be NULL or empty' USING ERRCODE = '22023';
+  END IF;
+  SELECT n INTO f FROM unnest(names) n GROUP BY n HAVING count(*) > 1 LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'feature "%" is named twice', f USING ERRCODE = '22023';
+  END IF;
+  IF names_fixed AND features IS NOT NULL AND features IS DISTINCT FROM model_features THEN
+    RAISE EXCEPTION 'features do not match the names the model was fitted with'
+      USING ERRCODE = '22023',
+            DETAIL = format('The model''s features are %s; %s were given.', model_features, features),
+            HINT = 'Leave features out to use the model''s own names.';
+  END IF;
+  IF feature_codes IS NOT NULL AND cardinality(feature_codes) <> cardinality(names) THEN
+    RAISE EXCEPTION 'feature_codes has % elements for % features', cardinality(feature_codes), cardinality(names)
+      USING ERRCODE = '22023', HINT = 'Give one code per feature, NULL for features without one.';
+  END IF;
+  IF provenance IS NULL OR jsonb_typeof(provenance) <> 'object' OR metrics IS NULL OR jsonb_typeof(metrics) <> 'object' THEN
+    RAISE EXCEPTION 'provenance and metrics must be JSON objects' USING ERRCODE = '22023';
+  END IF;
+
+  -- treatment encoding: {"features": [...], "codes": {"<code>": {"<feature>": value, ...}}, "better": ...}
+  IF enc IS NOT NULL THEN
+    IF jsonb_typeof(enc) <> 'object' THEN
+      RAISE EXCEPTION 'treatment_encoding must be a JSON object' USING ERRCODE = '22023';
+    END IF;
+    SELECT key INTO k FROM jsonb_object_keys(enc) key WHERE key NOT IN ('features', 'codes', 'better') LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'unknown key "%" in treatment_encoding', k
+        USING ERRCODE = '22023', HINT = 'Keys are "features", "codes" and "better".';
+    END IF;
+    IF jsonb_typeof(enc -> 'features') IS DISTINCT FROM 'array' OR jsonb_array_length(enc -> 'features') = 0
+       OR EXISTS (SELECT 1 FROM jsonb_array_elements(enc -> 'features') e WHERE jsonb_typeof(e) <> 'string') THEN
+      RAISE EXCEPTION 'treatment_encoding needs "features": the names of the features that encode the treatment'
+        USING ERRCODE = '22023';
+    END IF;
+    enc_features := ARRAY(SELECT jsonb_array_elements_text(enc -> 'features'));
+    SELECT e INTO f FROM unnest(enc_features) e WHERE e <> ALL (names) LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'treatment feature "%" is not a feature of the model', f USING ERRCODE = '22023';
+    END IF;
+    IF jsonb_typeof(enc -> 'codes') IS DISTINCT FROM 'object' OR enc -> 'codes' = '{}' THEN
+      RAISE EXCEPTION 'treatment_encoding needs "codes": an object from treatment codes to feature values'
+        USING ERRCODE = '22023';
+    END IF;
+    FOR k, v IN SELECT * FROM jsonb_each(enc -> 'codes') LOOP
+      IF NOT clinnova.is_valid_code(k) THEN
+        RAISE EXCEPTION 'treatment code "%" is not a valid code', k
+          USING ERRCODE = '22023', HINT = 'Write codes as SYSTEM:VALUE, e.g. ATC:L04AB02.';
+      END IF;
+      IF jsonb_typeof(v) <> 'object'
+         OR (SELECT array_agg(x ORDER BY x) FROM jsonb_object_keys(v) x) IS DISTINCT FROM
+            (SELECT array_agg(x ORDER BY x) FROM unnest(enc_features) x)
+         OR EXISTS (SELECT 1 FROM jsonb_each(v) e WHERE jsonb_typeof(e.value) <> 'number') THEN
+        RAISE EXCEPTION 'treatment code "%" must give a number for each treatment feature', k
+          USING ERRCODE = '22023', DETAIL = format('The treatment features are %s.', enc_features);
+      END IF;
+      IF codes ? (k::clinnova.code)::text THEN
+        RAISE EXCEPTION 'treatment code "%" is encoded twice', k USING ERRCODE = '22023';
+      END IF;
+      codes := codes || jsonb_build_object((k::clinnova.code)::text, v);
+    END LOOP;
+    IF enc ? 'better' AND (enc ->> 'better') IS DISTINCT FROM 'higher' AND (enc ->> 'better') IS DISTINCT FROM 'lower' THEN
+      RAISE EXCEPTION '"better" must be "higher" or "lower"' USING ERRCODE = '22023';
+    END IF;
+    IF NOT enc ? 'better' AND default_better IS NULL THEN
+      RAISE EXCEPTION 'treatment_encoding must say whether a higher or a lower prediction is better'
+        USING ERRCODE = '22023', HINT = 'Add "better": "higher" or "better": "lower".';
+    END IF;
+    enc := jsonb_build_object('features', enc -> 'features', 'codes', codes,
+                              'better', coalesce(enc ->> 'better', default_better));
+  END IF;
+
+  -- a new version per name; concurrent registrations of one name queue on a lock
+  PERFORM pg_advisory_xact_lock(hashtextextended('clinnova.model_registry:' || model_name, 0));
+  SELECT coalesce(max(m.version), 0) + 1 INTO new_version FROM clinnova.model_registry m WHERE m.name = model_name;
+  INSERT INTO clinnova.model_registry (name, version, kind, glm, tree, features, feature_codes, outcome,
+                                       provenance, metrics, treatment_encoding)
+  VALUES (model_name, new_version, model_kind, glm, tree, names, feature_codes, outcome,
+          provenance, metrics, enc);
+  RETURN new_version;
+END $$;
+COMMENT ON FUNCTION clinnova.model_registry_insert(text, text, clinnova.glmmodel, clinnova.treemodel, text[], integer, boolean, text, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
+  'internal: validation and insertion behind register_model; parallel unsafe because it writes the registry';
+
+CREATE FUNCTION clinnova.register_model(
+    name text, model clinnova.glmmodel, features text[] DEFAULT NULL,
+    feature_codes clinnova.code[] DEFAULT NULL, outcome text DEFAULT NULL,
+    provenance jsonb DEFAULT '{}', metrics jsonb DEFAULT '{}', treatment_encoding jsonb DEFAULT NULL)
+RETURNS integer
+LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $$
+  SELECT clinnova.model_registry_insert(
+    $1, 'glm', $2, NULL, clinnova.model_features($2), pg_catalog.cardinality(clinnova.model_features($2)),
+    -- names x1, x2, ... are the defaults of an unnamed fit: any names may replace them
+    clinnova.model_features($2) IS DISTINCT FROM
+      ARRAY(SELECT 'x' || i FROM pg_catalog.generate_series(1, pg_catalog.cardinality(clinnova.model_features($2))) i),
+    CASE (clinnova.glm_stats($2)).family WHEN 'binomial' THEN 'higher' END,
+    $3, $4, $5, $6, $7, $8)
+$$;
+COMMENT ON FUNCTION clinnova.register_model(text, clinnova.glmmodel, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
+  'register a glmmodel under a name (a new version each time); returns the version; parallel unsafe because it writes the registry';
+
+CREATE FUNCTION clinnova.register_model(
+    name text, model clinnova.treemodel, features text[] DEFAULT NULL,
+    feature_codes clinnova.code[] DEFAULT NULL, outcome text DEFAULT NULL,
+    provenance jsonb DEFAULT '{}', metrics jsonb DEFAULT '{}', treatment_encoding jsonb DEFAULT NULL)
+RETURNS integer
+LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $$
+  SELECT clinnova.model_registry_insert(
+    $1, 'xgboost', NULL, $2, clinnova.model_features($2), (clinnova.treemodel_info($2)).num_feature,
+    pg_catalog.cardinality(clinnova.model_features($2)) > 0,
+    CASE (clinnova.treemodel_info($2)).objective
+      WHEN 'binary:logistic' THEN 'higher' WHEN 'reg:logistic' THEN 'higher' WHEN 'survival:cox' THEN 'lower' END,
+    $3, $4, $5, $6, $7, $8)
+$$;
+COMMENT ON FUNCTION clinnova.register_model(text, clinnova.treemodel, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
+  'register a treemodel under a name (a new version each time); returns the version; parallel unsafe because it writes the registry';
+
+CREATE FUNCTION clinnova.score(model_name text, features jsonb, version integer DEFAULT NULL,
+                               type text DEFAULT 'response')
+RETURNS float8
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+  r clinnova.model_registry := clinnova.model_registry_get(model_name, version);
+BEGIN
+  IF features IS NULL OR type IS NULL THEN
+    RETURN NULL;
+  END IF;
+  CASE r.kind
+    WHEN 'glm' THEN
+      RETURN clinnova.predict(r.glm, clinnova.bind_features(features, r.features, false), type);
+    WHEN 'xgboost' THEN
+      RETURN clinnova.predict(r.tree, clinnova.bind_features(features, r.features, true), type);
+  END CASE;
+END $$;
+COMMENT ON FUNCTION clinnova.score(text, jsonb, integer, text) IS
+  'score one patient with a registered model, binding the features of a JSON object by name';
+
+CREATE FUNCTION clinnova.rank_treatments(model_name text, patient jsonb, candidates clinnova.code[],
+                                         version integer DEFAULT NULL, horizon float8 DEFAULT NULL,
+                                         conf_level float8 DEFAULT 0.95)
+RETURNS TABLE (rank integer, treatment clinnova.code, label text, measure text, predicted float8,
+               lower float8, upper float8, rmst float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+  r clinnova.model_registry := clinnova.model_registry_get(model_name, version);
+  enc jsonb := r.treatment_encoding;
+  what text;
+  treatments clinnova.code[] := '{}';
+  fits float8[] := '{}';
+  lows float8[] := '{}';
+  highs float8[] := '{}';
+  c clinnova.code;
+  key clinnova.code;
+  x float8[];
+  p record;
+BEGIN
+  IF enc IS NULL THEN
+    RAISE EXCEPTION 'model "%" has no treatment encoding', model_name
+      USING ERRCODE = '22023', HINT = 'Register the model with treatment_encoding => ''{"features": [...], "codes": {...}}''.';
+  END IF;
+  IF horizon IS NOT NULL THEN
+    RAISE EXCEPTION 'horizon applies to Cox models only' USING ERRCODE = '22023';
+  END IF;
+  IF patient IS NULL OR jsonb_typeof(patient) <> 'object' THEN
+    RAISE EXCEPTION 'patient must be a JSON object of feature names and values' USING ERRCODE = '22023';
+  END IF;
+  what := CASE r.kind
+            WHEN 'glm' THEN CASE (clinnova.glm_stats(r.glm)).family
+                              WHEN 'binomial' THEN 'probability' WHEN 'poisson' THEN 'rate' ELSE 'mean' END
+            ELSE CASE (clinnova.treemodel_info(r.tree)).objective
+                   WHEN 'binary:logistic' THEN 'probability' WHEN 'reg:logistic' THEN 'probability'
+                   WHEN 'survival:cox' THEN 'hazard ratio' ELSE 'prediction' END
+          END;
+  FOREACH c IN ARRAY coalesce(candidates, '{}') LOOP
+    IF c IS NULL THEN
+      RAISE EXCEPTION 'candidates must not contain NULL' USING ERRCODE = '22023';
+    END IF;
+    -- the candidate's own encoding, else that of its nearest encoded ancestor (an ATC class)
+    key := c;
+    WHILE key IS NOT NULL AND NOT (enc -> 'codes') ? key::text LOOP
+      key := clinnova.code_parent(key);
+    END LOOP;
+    IF key IS NULL THEN
+      RAISE EXCEPTION 'model "%" has no encoding for treatment %', model_name, c
+        USING ERRCODE = '22023',
+              DETAIL = format('It encodes %s.', (SELECT string_agg(k, ', ' ORDER BY k) FROM jsonb_object_keys(enc -> 'codes') k));
+    END IF;
+    -- the patient's features, with the treatment features set for this candidate
+    x := clinnova.bind_features(patient || (enc -> 'codes' -> key::text), r.features, r.kind = 'xgboost');
+    IF r.kind = 'glm' THEN
+      SELECT * INTO p FROM clinnova.predict_interval(r.glm, x, 'response', conf_level);
+      fits := fits || p.fit;
+      lows := lows || p.lower;
+      highs := highs || p.upper;
+    ELSE
+      fits := fits || clinnova.predict(r.tree, x);
+      lows := lows || NULL::float8;
+      highs := highs || NULL::float8;
+    END IF;
+    treatments := treatments || c;
+  END LOOP;
+  RETURN QUERY
+    SELECT (row_number() OVER (ORDER BY CASE WHEN enc ->> 'better' = 'higher' THEN -t.fit ELSE t.fit END, t.ord))::integer,
+           t.treatment, clinnova.code_label(t.treatment), what, t.fit, t.lo, t.hi, NULL::float8
+    FROM unnest(treatments, fits, lows, highs) WITH ORDINALITY AS t(treatment, fit, lo, hi, ord)
+    ORDER BY 1;
+END $$;
+COMMENT ON FUNCTION clinnova.rank_treatments(text, jsonb, clinnova.code[], integer, float8, float8) IS
+  'candidate treatments for one patient ranked by the predicted outcome of a registered model, with confidence intervals where the model gives them';
+
 -- ============================================================================================
 -- federation
 -- ============================================================================================

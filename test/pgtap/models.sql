@@ -6,7 +6,7 @@
 \set xgb_multiclass `cat test/data/models_xgb_unsupported_multiclass.json`
 \set xgb_categorical `cat test/data/models_xgb_unsupported_categorical.json`
 BEGIN;
-SELECT plan(85);
+SELECT plan(97);
 
 CREATE TEMP TABLE docs (name text PRIMARY KEY, j jsonb);
 INSERT INTO docs VALUES ('cox', :'xgb_cox'), ('gblinear', :'xgb_gblinear'), ('dart', :'xgb_dart'),
@@ -157,6 +157,30 @@ SELECT throws_ok($$SELECT clinnova.predict(clinnova.import_xgboost(j), ARRAY[60,
                  '22023', NULL, 'tree predict: unknown type');
 SELECT is((SELECT clinnova.predict(clinnova.import_xgboost(j), ARRAY[60, 1, NULL, 80, 'NaN'::float8, 1000, 5]) > 0 FROM docs WHERE name = 'cox'), true,
           'tree predict: NULL and NaN are missing values');
+
+-- ---- registry ----
+CREATE TEMP TABLE reg_fit AS SELECT clinnova.logreg(y, x, '{"terms": ["t", "g7"]}'::jsonb) AS m FROM d;
+SELECT is((SELECT clinnova.register_model('tap_model', m,
+             treatment_encoding => '{"features": ["g7"], "codes": {"ATC:L04AB02": {"g7": 0}, "ATC:L04AG05": {"g7": 1}}}')
+           FROM reg_fit), 1, 'register_model returns version 1');
+SELECT throws_ok($$SELECT clinnova.score('tap_model', '{"t": 1}')$$, '22023', 'feature "g7" is missing', 'score: missing feature');
+SELECT throws_ok($$SELECT clinnova.score('tap_model', '{"t": 1, "g7": 2, "bmi": 30}')$$, '22023', 'unknown feature "bmi"', 'score: extra feature');
+SELECT throws_ok($$SELECT clinnova.score('tap_model', '{"t": 1, "g7": "2"}')$$, '22023', 'feature "g7" must be a number', 'score: non-numeric feature');
+SELECT throws_ok($$SELECT clinnova.score('tap_model', '{"t": 1, "g7": null}')$$, '22023', NULL, 'score: null feature of a GLM');
+SELECT throws_ok($$SELECT clinnova.score('no_such_model', '{}')$$, '22023', 'model "no_such_model" is not registered', 'score: unknown model');
+SELECT throws_ok($$SELECT clinnova.score('tap_model', '{"t": 1, "g7": 2}', version => 2)$$, '22023', NULL, 'score: unknown version');
+SELECT throws_ok($$SELECT clinnova.register_model('tap_model', m, features => ARRAY['a']) FROM reg_fit$$, '22023', NULL,
+                 'register_model: wrong number of features');
+SELECT throws_ok($$SELECT clinnova.register_model('tap_model', m, treatment_encoding => '{"codes": {}}') FROM reg_fit$$, '22023', NULL,
+                 'register_model: malformed treatment encoding');
+SELECT throws_ok($$SELECT * FROM clinnova.rank_treatments('tap_model', '{"t": 1}', ARRAY['ATC:L04AC05']::clinnova.code[])$$,
+                 '22023', NULL, 'rank_treatments: candidate without encoding');
+SELECT throws_ok($$SELECT * FROM clinnova.rank_treatments('tap_model', '{"t": 1}', ARRAY['ATC:L04AB02']::clinnova.code[], horizon => 1)$$,
+                 '22023', NULL, 'rank_treatments: horizon for a GLM');
+SELECT is((SELECT treatment::text FROM clinnova.rank_treatments('tap_model', '{"t": 1}', ARRAY['ATC:L04AB02', 'ATC:L04AG05']::clinnova.code[])
+           WHERE rank = 1),
+          (SELECT CASE WHEN coef > 0 THEN 'ATC:L04AG05' ELSE 'ATC:L04AB02' END FROM reg_fit, clinnova.glm_coefs(m) WHERE term = 'g7'),
+          'rank_treatments puts the treatment with the higher probability first');
 
 SELECT * FROM finish();
 ROLLBACK;
