@@ -80,6 +80,13 @@ SELECT aic FROM clinnova.glm_stats((SELECT clinnova.poisson(time / 7, ARRAY[age]
 -- too many coefficients
 SELECT clinnova.linreg(1, array_fill(1.0::float8, ARRAY[1001])) FROM lung LIMIT 1;
 
+-- ---- as a window function: a model per growing frame (no state is modified by the final function) ----
+SELECT id, (clinnova.glm_stats(m)).n, round((clinnova.glm_stats(m)).deviance::numeric, 6) AS deviance
+FROM (SELECT id, clinnova.linreg(time, ARRAY[age]) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS m
+      FROM lung WHERE id <= 6) s
+ORDER BY id;
+SELECT round((clinnova.glm_stats(clinnova.linreg(time, ARRAY[age]))).deviance::numeric, 6) AS deviance_of_all_6 FROM lung WHERE id <= 6;
+
 -- ---- verbose progress: one NOTICE per IRLS iteration ----
 SET clinnova."verbose" = on;
 SELECT (clinnova.glm_stats(clinnova.logreg(status = 2, ARRAY[age, sex]))).iterations FROM lung;

@@ -140,6 +140,11 @@ CREATE TABLE ref_fitted (case_name text, id int, fitted float8, linear_predictor
 CREATE TABLE ref_predict (case_name text, patient int, type text, fit float8, se float8, lower float8, upper float8);
 \copy ref_predict FROM 'test/data/models_ref_predict.csv' WITH (FORMAT csv, HEADER true)
 
+-- R's warnings for these fits (the WARNINGs above are clinnova's for the same cases)
+CREATE TABLE ref_warnings (case_name text, warning text);
+\copy ref_warnings FROM 'test/data/models_ref_warnings.csv' WITH (FORMAT csv, HEADER true)
+SELECT * FROM ref_warnings ORDER BY 1, 2;
+
 -- tolerance per case: 1e-8, except the separated fit, whose coefficients after 25 iterations
 -- run off towards infinity along a path that amplifies rounding (they agree to ~3e-9, the
 -- standard errors of ~1e5 to ~3e-8)
