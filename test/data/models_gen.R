@@ -12,6 +12,8 @@
 #   models_ref_predict.csv  case, patient, type, fit, se, lower, upper  (predict(se.fit = TRUE);
 #                           interval formed on the link scale and mapped by linkinv)
 #   models_ref_warnings.csv case, warning
+#   models_ref_cox_rank.csv ph_ecog, surv, lower, upper, rmean: survfit(coxph fit, newdata) at
+#                           t = 365 and the restricted mean up to 365 (for rank_treatments)
 #   models_warpbreaks.csv   R's warpbreaks with treatment-coded dummies
 #   models_separation.csv   a small completely separated data set
 options(warn = 1)
@@ -143,6 +145,17 @@ fit <- glm(dead ~ 0 + age + sex, family = poisson, offset = log(time), data = lu
 add_glm("poisson_lung_offset_noint", fit)
 fit <- glm(breaks ~ woolB + tensionM + tensionH, family = poisson, data = wb)
 add_glm("poisson_warpbreaks", fit)
+
+# Cox: survival at a horizon and restricted mean for patients differing in one feature
+library(survival)
+cfit <- coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung)
+nd <- data.frame(age = 62, sex = 1, ph.ecog = c(0, 1, 2))
+sf <- survfit(cfit, newdata = nd)
+s365 <- summary(sf, times = 365)
+rm365 <- summary(sf, rmean = 365)$table[, "rmean"]
+writeLines(c("ph_ecog,surv,lower,upper,rmean",
+             paste(nd$ph.ecog, num(s365$surv[1, ]), num(s365$lower[1, ]), num(s365$upper[1, ]), num(rm365), sep = ",")),
+           "test/data/models_ref_cox_rank.csv")
 
 writeLines(c("case,term,estimate,se,statistic,p,lower,upper", coefs), "test/data/models_ref_coefs.csv")
 writeLines(c("case,name,value", stats), "test/data/models_ref_stats.csv")
