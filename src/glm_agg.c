@@ -18,11 +18,16 @@
  * stay small, nothing is ever copied to grow, and memory stays below twice the raw
  * n x (p_raw + 2) doubles.  Steps keep the running GlmStep plus one chunk of GLM_BLOCK rows,
  * flushed through GlmStepAddRows when full, so a step pass costs one dsyrk per block.
- * Invariants: n is the sum of the chunks' row counts; only the last chunk may be partly
- * filled; steps: the single chunk is never full between calls.
+ * Invariants: n is the sum of the chunks' row counts; rows are appended to the last chunk
+ * (chunks taken over from a worker may be partly filled); steps: one chunk, never full
+ * between calls.
  *
  * Parallel query: partial states are serialized as the rows themselves (fits) or the step
- * (steps) and appended/merged by the combine function.  Final functions never modify the
+ * (steps) and appended/merged by the combine function.  Moving millions of rows is the cost
+ * of a parallel fit, so it is kept to the unavoidable copies: the serialized buffer is sized
+ * once, and deserialize builds its state directly in the aggregate's memory so that combine
+ * takes its chunks over instead of copying them (a deserialized state is consumed by the
+ * combine call that follows it, and by nothing else).  Final functions never modify the
  * state (a step's buffered rows are added to a copy), so they may run more than once.
  */
 #include "postgres.h"
@@ -82,6 +87,8 @@ typedef struct GlmAggState
 	int64		n;				/* rows held in the chunks */
 	GlmChunk   *first;			/* fits: all rows; steps: the rows not yet flushed */
 	GlmChunk   *last;
+	bool		adoptable;		/* made by deserialize in the aggregate context: combine may
+								 * take its chunks (or the state itself) over */
 	GlmStep    *step;			/* steps: sums of the rows already flushed */
 	GlmScratch	sc;				/* steps: block buffers */
 } GlmAggState;
@@ -487,21 +494,40 @@ glm_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(a);
 	}
-	old = MemoryContextSwitchTo(aggcontext);
 	if (a == NULL)
 	{
+		if (b->adoptable)
+		{
+			b->adoptable = false;
+			PG_RETURN_POINTER(b);
+		}
+		old = MemoryContextSwitchTo(aggcontext);
 		a = StateCopy(b);
 		MemoryContextSwitchTo(old);
 		PG_RETURN_POINTER(a);
 	}
 	CheckCompatible(a, b);
+	old = MemoryContextSwitchTo(aggcontext);
 	if (a->is_step)
 	{
 		/* a's own buffer first, then b's flushed sums; b's buffered rows are appended below */
 		StepFlush(a);
 		GlmStepMerge(a->step, b->step);
 	}
-	AppendState(a, b);
+	if (b->adoptable && !a->is_step && b->first != NULL)
+	{
+		/* take b's chunks over; a's last chunk keeps its free room, b's become the tail */
+		if (a->last == NULL)
+			a->first = b->first;
+		else
+			a->last->next = b->first;
+		a->last = b->last;
+		a->n += b->n;
+		b->first = b->last = NULL;
+		b->n = 0;
+	}
+	else
+		AppendState(a, b);
 	MemoryContextSwitchTo(old);
 	PG_RETURN_POINTER(a);
 }
@@ -553,6 +579,7 @@ glm_serialize(PG_FUNCTION_ARGS)
 				 errmsg("a parallel worker's GLM state is larger than 1 GB"),
 				 errhint("Fit without parallel workers: SET max_parallel_workers_per_gather = 0.")));
 	pq_begintypsend(&buf);
+	enlargeStringInfo(&buf, (int) bytes);	/* one allocation for the whole state */
 	pq_sendbyte(&buf, GLMAGG_FORMAT_VERSION);
 	pq_sendbyte(&buf, (int) st->family);
 	pq_sendbyte(&buf, (st->is_step ? 1 : 0) | (st->has_weight ? 2 : 0) | (st->has_offset ? 4 : 0));
@@ -611,12 +638,15 @@ glm_deserialize(PG_FUNCTION_ARGS)
 	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	GlmAggState *st;
+	MemoryContext aggcontext,
+				old;
 	int			kind,
 				family,
 				len;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "clinnova: glm_deserialize called in non-aggregate context");
+	old = MemoryContextSwitchTo(aggcontext);
 	buf.data = VARDATA_ANY(bytes);
 	buf.len = VARSIZE_ANY_EXHDR(bytes);
 	buf.maxlen = buf.len;
@@ -696,6 +726,8 @@ glm_deserialize(PG_FUNCTION_ARGS)
 		}
 	}
 	clinnova_recv_end(&buf, "GLM aggregate state");
+	st->adoptable = true;
+	MemoryContextSwitchTo(old);
 	PG_RETURN_POINTER(st);
 }
 
