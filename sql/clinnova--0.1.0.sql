@@ -2424,9 +2424,10 @@ COMMENT ON FUNCTION clinnova.bind_features(jsonb, text[], boolean) IS
 CREATE TABLE clinnova.model_registry (
     name text NOT NULL CHECK (name ~ '\S'),
     version integer NOT NULL CHECK (version >= 1),
-    kind text NOT NULL CHECK (kind IN ('glm', 'xgboost')),
+    kind text NOT NULL CHECK (kind IN ('glm', 'xgboost', 'cox')),
     glm clinnova.glmmodel,
     tree clinnova.treemodel,
+    cox clinnova.coxmodel,
     features text[] NOT NULL,
     feature_codes clinnova.code[],
     outcome text,
@@ -2437,13 +2438,14 @@ CREATE TABLE clinnova.model_registry (
     created_by name NOT NULL DEFAULT CURRENT_USER,
     PRIMARY KEY (name, version),
     CONSTRAINT model_registry_one_model CHECK (
-        (kind = 'glm' AND glm IS NOT NULL AND tree IS NULL) OR
-        (kind = 'xgboost' AND tree IS NOT NULL AND glm IS NULL)),
+        pg_catalog.num_nonnulls(glm, tree, cox) = 1 AND
+        CASE kind WHEN 'glm' THEN glm IS NOT NULL WHEN 'xgboost' THEN tree IS NOT NULL
+                  ELSE cox IS NOT NULL END),
     CONSTRAINT model_registry_feature_codes CHECK (
         feature_codes IS NULL OR pg_catalog.cardinality(feature_codes) = pg_catalog.cardinality(features))
 );
 COMMENT ON TABLE clinnova.model_registry IS
-  'models installed at this site: one row per name and version, with named features, outcome, provenance, metrics and treatment encoding';
+  'models installed at this site (glm, xgboost, cox): one row per name and version, with named features, outcome, provenance, metrics and treatment encoding';
 SELECT pg_catalog.pg_extension_config_dump('clinnova.model_registry', '');
 
 -- the registry row of a model name (the latest version when version is NULL); 22023 if none
@@ -2475,7 +2477,7 @@ COMMENT ON FUNCTION clinnova.model_registry_get(text, integer) IS
 -- validation and insertion shared by the register_model overloads
 CREATE FUNCTION clinnova.model_registry_insert(
     model_name text, model_kind text, glm clinnova.glmmodel, tree clinnova.treemodel,
-    model_features text[], model_dimension integer, names_fixed boolean, default_better text,
+    cox clinnova.coxmodel, model_features text[], model_dimension integer, names_fixed boolean, default_better text,
     features text[], feature_codes clinnova.code[], outcome text, provenance jsonb, metrics jsonb,
     treatment_encoding jsonb)
 RETURNS integer
@@ -2577,13 +2579,13 @@ BEGIN
   -- a new version per name; concurrent registrations of one name queue on a lock
   PERFORM pg_advisory_xact_lock(hashtextextended('clinnova.model_registry:' || model_name, 0));
   SELECT coalesce(max(m.version), 0) + 1 INTO new_version FROM clinnova.model_registry m WHERE m.name = model_name;
-  INSERT INTO clinnova.model_registry (name, version, kind, glm, tree, features, feature_codes, outcome,
+  INSERT INTO clinnova.model_registry (name, version, kind, glm, tree, cox, features, feature_codes, outcome,
                                        provenance, metrics, treatment_encoding)
-  VALUES (model_name, new_version, model_kind, glm, tree, names, feature_codes, outcome,
+  VALUES (model_name, new_version, model_kind, glm, tree, cox, names, feature_codes, outcome,
           provenance, metrics, enc);
   RETURN new_version;
 END $$;
-COMMENT ON FUNCTION clinnova.model_registry_insert(text, text, clinnova.glmmodel, clinnova.treemodel, text[], integer, boolean, text, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
+COMMENT ON FUNCTION clinnova.model_registry_insert(text, text, clinnova.glmmodel, clinnova.treemodel, clinnova.coxmodel, text[], integer, boolean, text, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
   'internal: validation and insertion behind register_model; parallel unsafe because it writes the registry';
 
 CREATE FUNCTION clinnova.register_model(
@@ -2593,7 +2595,7 @@ CREATE FUNCTION clinnova.register_model(
 RETURNS integer
 LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $$
   SELECT clinnova.model_registry_insert(
-    $1, 'glm', $2, NULL, clinnova.model_features($2), pg_catalog.cardinality(clinnova.model_features($2)),
+    $1, 'glm', $2, NULL, NULL, clinnova.model_features($2), pg_catalog.cardinality(clinnova.model_features($2)),
     -- names x1, x2, ... are the defaults of an unnamed fit: any names may replace them
     clinnova.model_features($2) IS DISTINCT FROM
       ARRAY(SELECT 'x' || i FROM pg_catalog.generate_series(1, pg_catalog.cardinality(clinnova.model_features($2))) i),
@@ -2610,7 +2612,7 @@ CREATE FUNCTION clinnova.register_model(
 RETURNS integer
 LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $$
   SELECT clinnova.model_registry_insert(
-    $1, 'xgboost', NULL, $2, clinnova.model_features($2), (clinnova.treemodel_info($2)).num_feature,
+    $1, 'xgboost', NULL, $2, NULL, clinnova.model_features($2), (clinnova.treemodel_info($2)).num_feature,
     pg_catalog.cardinality(clinnova.model_features($2)) > 0,
     CASE (clinnova.treemodel_info($2)).objective
       WHEN 'binary:logistic' THEN 'higher' WHEN 'reg:logistic' THEN 'higher' WHEN 'survival:cox' THEN 'lower' END,
@@ -2618,6 +2620,30 @@ LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $$
 $$;
 COMMENT ON FUNCTION clinnova.register_model(text, clinnova.treemodel, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
   'register a treemodel under a name (a new version each time); returns the version; parallel unsafe because it writes the registry';
+
+CREATE FUNCTION clinnova.model_features(model clinnova.coxmodel) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(pg_catalog.array_agg(c.term ORDER BY c.ordinality), '{}')
+  FROM clinnova.coxph_coefs($1) WITH ORDINALITY AS c
+$$;
+COMMENT ON FUNCTION clinnova.model_features(clinnova.coxmodel) IS
+  'names of the elements of x a coxmodel expects, in order (its terms)';
+
+CREATE FUNCTION clinnova.register_model(
+    name text, model clinnova.coxmodel, features text[] DEFAULT NULL,
+    feature_codes clinnova.code[] DEFAULT NULL, outcome text DEFAULT NULL,
+    provenance jsonb DEFAULT '{}', metrics jsonb DEFAULT '{}', treatment_encoding jsonb DEFAULT NULL)
+RETURNS integer
+LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $$
+  SELECT clinnova.model_registry_insert(
+    $1, 'cox', NULL, NULL, $2, clinnova.model_features($2), pg_catalog.cardinality(clinnova.model_features($2)),
+    clinnova.model_features($2) IS DISTINCT FROM
+      ARRAY(SELECT 'x' || i FROM pg_catalog.generate_series(1, pg_catalog.cardinality(clinnova.model_features($2))) i),
+    'higher',                            -- survival at the horizon
+    $3, $4, $5, $6, $7, $8)
+$$;
+COMMENT ON FUNCTION clinnova.register_model(text, clinnova.coxmodel, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
+  'register a coxmodel under a name (a new version each time); returns the version; parallel unsafe because it writes the registry';
 
 CREATE FUNCTION clinnova.score(model_name text, features jsonb, version integer DEFAULT NULL,
                                type text DEFAULT 'response')
@@ -2634,6 +2660,8 @@ BEGIN
       RETURN clinnova.predict(r.glm, clinnova.bind_features(features, r.features, false), type);
     WHEN 'xgboost' THEN
       RETURN clinnova.predict(r.tree, clinnova.bind_features(features, r.features, true), type);
+    WHEN 'cox' THEN
+      RETURN clinnova.predict(r.cox, clinnova.bind_features(features, r.features, false), type);
   END CASE;
 END $$;
 COMMENT ON FUNCTION clinnova.score(text, jsonb, integer, text) IS
@@ -2657,18 +2685,36 @@ DECLARE
   key clinnova.code;
   x float8[];
   p record;
+  rmsts float8[] := '{}';
+  area float8;
+  t_prev float8;
+  s_prev float8;
+  s_h float8;
+  lo_h float8;
+  hi_h float8;
+  last_time float8;
 BEGIN
   IF enc IS NULL THEN
     RAISE EXCEPTION 'model "%" has no treatment encoding', model_name
       USING ERRCODE = '22023', HINT = 'Register the model with treatment_encoding => ''{"features": [...], "codes": {...}}''.';
   END IF;
-  IF horizon IS NOT NULL THEN
+  IF r.kind = 'cox' THEN
+    IF horizon IS NULL OR NOT horizon > 0 OR horizon = 'Infinity' THEN
+      RAISE EXCEPTION 'ranking with a Cox model needs a positive, finite horizon'
+        USING ERRCODE = '22023', HINT = 'Pass horizon => the time at which survival is compared (in the model''s time unit).';
+    END IF;
+    IF (clinnova.coxph_stats(r.cox)).n_strata > 1 THEN
+      RAISE EXCEPTION 'model "%" is stratified: rank_treatments needs one baseline hazard', model_name
+        USING ERRCODE = '22023';
+    END IF;
+  ELSIF horizon IS NOT NULL THEN
     RAISE EXCEPTION 'horizon applies to Cox models only' USING ERRCODE = '22023';
   END IF;
   IF patient IS NULL OR jsonb_typeof(patient) <> 'object' THEN
     RAISE EXCEPTION 'patient must be a JSON object of feature names and values' USING ERRCODE = '22023';
   END IF;
   what := CASE r.kind
+            WHEN 'cox' THEN 'survival at horizon'
             WHEN 'glm' THEN CASE (clinnova.glm_stats(r.glm)).family
                               WHEN 'binomial' THEN 'probability' WHEN 'poisson' THEN 'rate' ELSE 'mean' END
             ELSE CASE (clinnova.treemodel_info(r.tree)).objective
@@ -2696,6 +2742,26 @@ BEGIN
       fits := fits || p.fit;
       lows := lows || p.lower;
       highs := highs || p.upper;
+    ELSIF r.kind = 'cox' THEN
+      -- the patient's survival curve (R's survfit(fit, newdata)): S and its band at the
+      -- horizon, and the area under S from 0 to the horizon (restricted mean survival time)
+      area := 0; t_prev := 0; s_prev := 1; s_h := 1; lo_h := 1; hi_h := 1; last_time := NULL;
+      FOR p IN SELECT c."time", c.surv, c.lower, c.upper FROM clinnova.predict_curve(r.cox, x) c ORDER BY c."time" LOOP
+        last_time := p."time";
+        EXIT WHEN p."time" > horizon;
+        area := area + s_prev * (p."time" - t_prev);
+        t_prev := p."time";
+        s_prev := p.surv;
+        s_h := p.surv; lo_h := p.lower; hi_h := p.upper;
+      END LOOP;
+      IF last_time IS NULL OR last_time < horizon THEN
+        RAISE EXCEPTION 'horizon % is beyond the follow-up of model "%"', horizon, model_name
+          USING ERRCODE = '22023', DETAIL = format('The last time in its baseline is %s.', last_time);
+      END IF;
+      fits := fits || s_h;
+      lows := lows || lo_h;
+      highs := highs || hi_h;
+      rmsts := rmsts || (area + s_prev * (horizon - t_prev));
     ELSE
       fits := fits || clinnova.predict(r.tree, x);
       lows := lows || NULL::float8;
@@ -2705,8 +2771,9 @@ BEGIN
   END LOOP;
   RETURN QUERY
     SELECT (row_number() OVER (ORDER BY CASE WHEN enc ->> 'better' = 'higher' THEN -t.fit ELSE t.fit END, t.ord))::integer,
-           t.treatment, clinnova.code_label(t.treatment), what, t.fit, t.lo, t.hi, NULL::float8
-    FROM unnest(treatments, fits, lows, highs) WITH ORDINALITY AS t(treatment, fit, lo, hi, ord)
+           t.treatment, clinnova.code_label(t.treatment), what, t.fit, t.lo, t.hi, t.rm
+    FROM unnest(treatments, fits, lows, highs, CASE WHEN r.kind = 'cox' THEN rmsts END)
+           WITH ORDINALITY AS t(treatment, fit, lo, hi, rm, ord)
     ORDER BY 1;
 END $$;
 COMMENT ON FUNCTION clinnova.rank_treatments(text, jsonb, clinnova.code[], integer, float8, float8) IS

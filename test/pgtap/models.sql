@@ -6,7 +6,7 @@
 \set xgb_multiclass `cat test/data/models_xgb_unsupported_multiclass.json`
 \set xgb_categorical `cat test/data/models_xgb_unsupported_categorical.json`
 BEGIN;
-SELECT plan(97);
+SELECT plan(101);
 
 CREATE TEMP TABLE docs (name text PRIMARY KEY, j jsonb);
 INSERT INTO docs VALUES ('cox', :'xgb_cox'), ('gblinear', :'xgb_gblinear'), ('dart', :'xgb_dart'),
@@ -181,6 +181,19 @@ SELECT is((SELECT treatment::text FROM clinnova.rank_treatments('tap_model', '{"
            WHERE rank = 1),
           (SELECT CASE WHEN coef > 0 THEN 'ATC:L04AG05' ELSE 'ATC:L04AB02' END FROM reg_fit, clinnova.glm_coefs(m) WHERE term = 'g7'),
           'rank_treatments puts the treatment with the higher probability first');
+
+-- a Cox model in the registry: ranking needs a horizon within its follow-up
+CREATE TEMP TABLE cox_fit AS
+SELECT clinnova.coxph(t, y, ARRAY[(g % 7)::float8, (g % 5)::float8], '{"terms": ["a", "b"]}'::jsonb) AS m FROM d;
+SELECT is((SELECT clinnova.register_model('tap_cox', m,
+             treatment_encoding => '{"features": ["b"], "codes": {"ATC:L04AB02": {"b": 0}, "ATC:L04AG05": {"b": 1}}}')
+           FROM cox_fit), 1, 'register_model takes a coxmodel');
+SELECT throws_ok($$SELECT * FROM clinnova.rank_treatments('tap_cox', '{"a": 1}', ARRAY['ATC:L04AB02']::clinnova.code[])$$,
+                 '22023', 'ranking with a Cox model needs a positive, finite horizon', 'rank_treatments: Cox model without horizon');
+SELECT throws_ok($$SELECT * FROM clinnova.rank_treatments('tap_cox', '{"a": 1}', ARRAY['ATC:L04AB02']::clinnova.code[], horizon => 1e6)$$,
+                 '22023', NULL, 'rank_treatments: horizon beyond follow-up');
+SELECT is((SELECT count(*)::int FROM clinnova.rank_treatments('tap_cox', '{"a": 1}', ARRAY['ATC:L04AB02', 'ATC:L04AG05']::clinnova.code[], horizon => 20)
+           WHERE rmst > 0 AND predicted BETWEEN lower AND upper), 2, 'rank_treatments: Cox survival within its band, positive RMST');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -136,12 +136,41 @@ SELECT rank, treatment, measure, round(predicted::numeric, 6) AS predicted, lowe
 FROM clinnova.rank_treatments('xgb_cox', '{"age": 60, "sex": 1, "ph.karno": 80, "pat.karno": 90, "meal.cal": 1000, "wt.loss": 5}',
                               ARRAY['LOCAL:demo/ecog2', 'LOCAL:demo/ecog0']::clinnova.code[]);
 
+-- ---- a Cox model: survival at a horizon with its band, and the restricted mean up to it ----
+CREATE TABLE lung (id serial, inst int, time float8, status int, age float8, sex float8,
+                   ph_ecog float8, ph_karno float8, pat_karno float8, meal_cal float8, wt_loss float8);
+\copy lung(inst, time, status, age, sex, ph_ecog, ph_karno, pat_karno, meal_cal, wt_loss) FROM 'test/data/lung.csv' WITH (FORMAT csv, HEADER true)
+SELECT clinnova.register_model('lung_cox',
+         clinnova.coxph(time, status = 2, ARRAY[age, sex, ph_ecog], '{"terms": ["age", "sex", "ph.ecog"]}'::jsonb),
+         outcome => 'death',
+         treatment_encoding => '{"features": ["ph.ecog"], "codes": {"LOCAL:demo/ecog0": {"ph.ecog": 0},
+                                 "LOCAL:demo/ecog1": {"ph.ecog": 1}, "LOCAL:demo/ecog2": {"ph.ecog": 2}}}') AS version
+FROM lung WHERE ph_ecog IS NOT NULL;
+SELECT rank, treatment, measure, round(predicted::numeric, 6) AS predicted, round(lower::numeric, 6) AS lower,
+       round(upper::numeric, 6) AS upper, round(rmst::numeric, 4) AS rmst
+FROM clinnova.rank_treatments('lung_cox', '{"age": 62, "sex": 1}',
+                              ARRAY['LOCAL:demo/ecog2', 'LOCAL:demo/ecog0', 'LOCAL:demo/ecog1']::clinnova.code[], horizon => 365);
+-- R: summary(survfit(coxph(Surv(time, status) ~ age + sex + ph.ecog, lung), newdata), times = 365)
+-- and the restricted mean up to 365 (test/data/models_gen.R)
+CREATE TABLE ref_cox_rank (ph_ecog int, surv float8, lower float8, upper float8, rmean float8);
+\copy ref_cox_rank FROM 'test/data/models_ref_cox_rank.csv' WITH (FORMAT csv, HEADER true)
+SELECT count(*) AS patients,
+       bool_and(pg_temp.close_enough(r.predicted, f.surv, 1e-8) AND pg_temp.close_enough(r.lower, f.lower, 1e-8)
+                AND pg_temp.close_enough(r.upper, f.upper, 1e-8) AND pg_temp.close_enough(r.rmst, f.rmean, 1e-8)) AS same_as_r
+FROM clinnova.rank_treatments('lung_cox', '{"age": 62, "sex": 1}',
+                              ARRAY['LOCAL:demo/ecog0', 'LOCAL:demo/ecog1', 'LOCAL:demo/ecog2']::clinnova.code[], horizon => 365) r
+JOIN ref_cox_rank f ON 'LOCAL:demo/ecog' || f.ph_ecog = r.treatment::text;
+SELECT round(clinnova.score('lung_cox', '{"age": 62, "sex": 1, "ph.ecog": 1}')::numeric, 6) AS risk;
+SELECT * FROM clinnova.rank_treatments('lung_cox', '{"age": 62, "sex": 1}', ARRAY['LOCAL:demo/ecog0']::clinnova.code[]);
+SELECT * FROM clinnova.rank_treatments('lung_cox', '{"age": 62, "sex": 1}', ARRAY['LOCAL:demo/ecog0']::clinnova.code[], horizon => 5000);
+
 -- ---- the registry survives a text round trip of its rows (what pg_dump writes) ----
 CREATE TABLE registry_copy AS SELECT * FROM clinnova.model_registry WHERE false;
 \copy (SELECT * FROM clinnova.model_registry) TO '/tmp/clinnova_registry.txt'
 \copy registry_copy FROM '/tmp/clinnova_registry.txt'
 SELECT count(*) AS rows,
        bool_and(a.glm::text IS NOT DISTINCT FROM b.glm::text AND a.tree::text IS NOT DISTINCT FROM b.tree::text
+                AND a.cox::text IS NOT DISTINCT FROM b.cox::text
                 AND a.features = b.features AND a.treatment_encoding IS NOT DISTINCT FROM b.treatment_encoding) AS identical
 FROM clinnova.model_registry a JOIN registry_copy b USING (name, version);
 
