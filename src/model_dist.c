@@ -120,6 +120,20 @@ LogBeta(double a, double b)
 		+ LgammaCorrection(big) - LgammaCorrection(big + small);
 }
 
+/* One modified-Lentz update with partial numerator aa; returns the factor applied to h. */
+static inline double
+LentzStep(double aa, double *c, double *d)
+{
+	*d = 1.0 + aa * *d;
+	if (fabs(*d) < CF_TINY)
+		*d = CF_TINY;
+	*c = 1.0 + aa / *c;
+	if (fabs(*c) < CF_TINY)
+		*c = CF_TINY;
+	*d = 1.0 / *d;
+	return *d * *c;
+}
+
 /*
  * Continued fraction of I_x(a, b) (converges for x < (a + 1) / (a + b + 2)); y = 1 - x.  The
  * first denominator 1 - (a + b) x / (a + 1) is formed as ((1 - b) + (a + b) y) / (a + 1),
@@ -141,29 +155,10 @@ BetaContinuedFraction(double a, double b, double x, double y)
 	for (m = 1; m < CF_MAX_ITER; m++)
 	{
 		double		m2 = 2.0 * m;
-		double		aa,
-					delta;
+		double		delta;
 
-		/* even step */
-		aa = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
-		d = 1.0 + aa * d;
-		if (fabs(d) < CF_TINY)
-			d = CF_TINY;
-		c = 1.0 + aa / c;
-		if (fabs(c) < CF_TINY)
-			c = CF_TINY;
-		d = 1.0 / d;
-		h *= d * c;
-		/* odd step */
-		aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
-		d = 1.0 + aa * d;
-		if (fabs(d) < CF_TINY)
-			d = CF_TINY;
-		c = 1.0 + aa / c;
-		if (fabs(c) < CF_TINY)
-			c = CF_TINY;
-		d = 1.0 / d;
-		delta = d * c;
+		h *= LentzStep(m * (b - m) * x / ((a + m2 - 1.0) * (a + m2)), &c, &d);	/* even */
+		delta = LentzStep(-(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0)), &c, &d);	/* odd */
 		h *= delta;
 		if (fabs(delta - 1.0) < CF_EPS)
 			break;
