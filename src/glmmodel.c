@@ -31,7 +31,7 @@
 #include "clinnova.h"
 #include "glm.h"
 #include "model_cache.h"
-#include "model_dist.h"
+#include "distributions.h"
 #include "model_json.h"
 #include "models.h"
 
