@@ -98,6 +98,7 @@ CREATE ROLE regress_models_fed;
 GRANT USAGE ON SCHEMA clinnova TO regress_models_fed;
 GRANT SELECT ON d TO regress_models_fed;
 SET clinnova.federation_roles = 'regress_models_fed';
+SET clinnova.federation_guard = off;  -- test the final functions, not the guard
 SET clinnova.min_cell_count = 20;
 SET ROLE regress_models_fed;
 SELECT throws_ok('SELECT clinnova.logreg_step(y, x, NULL) FROM d', '22023', 'this IRLS step describes too few people to leave this site',
@@ -106,6 +107,7 @@ SELECT throws_ok('SELECT clinnova.logreg(y, x) FROM d', '22023', NULL, 'so is th
 SELECT lives_ok('SELECT clinnova.linreg_step(t, x, NULL) FROM d', 'a linear step of 50 rows is allowed');
 RESET ROLE;
 RESET clinnova.federation_roles;
+RESET clinnova.federation_guard;
 RESET clinnova.min_cell_count;
 
 -- ---- scoring ----
