@@ -3661,6 +3661,89 @@ $$;
 COMMENT ON FUNCTION clinnova.federated_logrank(text, text, text, text, text, float8, text, text[]) IS
   'federated log-rank (G-rho) test, optionally stratified: per-site km() states per group merged, then logrank(); parallel unsafe: queries remote servers';
 
+-- ---- coordinator side: iterative federated GLM (glmstep protocol of the models module) ------
+
+CREATE FUNCTION clinnova.federation_glm_fit(step_aggregate text, relation text, y text, x text[],
+                                           filter text, sites text[], options jsonb, label text)
+RETURNS clinnova.glmmodel
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
+AS $$
+DECLARE
+  opts jsonb;
+  src regclass;
+  ye text;
+  xs text;
+  complete text;
+  step_sql text;
+  prev clinnova.glmstep;
+  cur clinnova.glmstep;
+  beta float8[];
+  max_iter integer;
+  tol float8;
+  it integer := 0;
+  conv boolean := false;
+  progress boolean := coalesce(current_setting('clinnova.verbose', true)::boolean, false);
+BEGIN
+  IF x IS NULL OR cardinality(x) = 0 OR array_position(x, NULL) IS NOT NULL THEN
+    RAISE EXCEPTION 'x must name at least one covariate, without NULLs' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF y IS NULL THEN
+    RAISE EXCEPTION 'y must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  opts := jsonb_build_object('terms', to_jsonb(x)) || coalesce(options, '{}'::jsonb);
+  max_iter := coalesce((opts->>'max_iter')::integer, 25);
+  tol := coalesce((opts->>'tol')::float8, 1e-8);
+  PERFORM clinnova.federation_require_sites(sites);
+  src := clinnova.federation_source(relation, sites);
+  ye := clinnova.federation_expr(src, y);
+  SELECT string_agg(format('%s::float8', clinnova.federation_expr(src, v)), ', ' ORDER BY i) INTO xs
+    FROM unnest(x) WITH ORDINALITY AS u(v, i);
+  complete := format('%s IS NOT NULL', ye)
+              || (SELECT string_agg(format(' AND %s IS NOT NULL', clinnova.federation_expr(src, v)), '' ORDER BY i)
+                    FROM unnest(x) WITH ORDINALITY AS u(v, i));
+  step_sql := format('SELECT clinnova.glmstep_merge(u.s) FROM (%s) u',
+                     clinnova.federation_union_sql(relation,
+                       format('clinnova.%I(%s, ARRAY[%s], {beta}, %L::jsonb) AS s', step_aggregate, ye, xs, opts),
+                       0, CASE WHEN filter IS NULL THEN complete ELSE '(' || filter || ') AND ' || complete END,
+                       sites));
+  -- R's starting values, then IRLS steps until R's deviance criterion holds
+  EXECUTE replace(step_sql, '{beta}', 'NULL::float8[]') INTO prev;
+  IF prev IS NULL THEN
+    RAISE EXCEPTION '% has no rows', label USING ERRCODE = 'data_exception';
+  END IF;
+  WHILE it < max_iter LOOP
+    it := it + 1;
+    beta := clinnova.glm_newton(prev);
+    EXECUTE replace(step_sql, '{beta}', quote_literal(beta::text) || '::float8[]') INTO cur;
+    conv := clinnova.glm_converged(prev, cur, tol);
+    IF progress THEN
+      RAISE NOTICE '% iteration %: deviance %', label, it, round((clinnova.glmstep_info(cur)).deviance::numeric, 6);
+    END IF;
+    EXIT WHEN conv OR it = max_iter;
+    prev := cur;
+  END LOOP;
+  RETURN clinnova.glmmodel_from_step(prev, cur, it, conv, opts);
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_glm_fit(text, text, text, text[], text, text[], jsonb, text) IS
+  'internal: federated IRLS with R''s rules: each step sends beta, sums the sites'' glmsteps (X''WX, X''Wz, deviance, n); parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federated_logreg(relation text, y text, x text[], filter text DEFAULT NULL,
+                                          sites text[] DEFAULT NULL, options jsonb DEFAULT NULL)
+RETURNS clinnova.glmmodel
+LANGUAGE sql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$ SELECT clinnova.federation_glm_fit('logreg_step', $1, $2, $3, $4, $5, $6, 'federated logreg') $$;
+COMMENT ON FUNCTION clinnova.federated_logreg(text, text, text[], text, text[], jsonb) IS
+  'exact federated logistic regression: the glmmodel logreg() fits on the pooled rows (y boolean); parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federated_linreg(relation text, y text, x text[], filter text DEFAULT NULL,
+                                          sites text[] DEFAULT NULL, options jsonb DEFAULT NULL)
+RETURNS clinnova.glmmodel
+LANGUAGE sql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$ SELECT clinnova.federation_glm_fit('linreg_step', $1, $2, $3, $4, $5, $6, 'federated linreg') $$;
+COMMENT ON FUNCTION clinnova.federated_linreg(text, text, text[], text, text[], jsonb) IS
+  'exact federated linear regression: the glmmodel linreg() fits on the pooled rows; parallel unsafe: queries remote servers';
+
 -- ---- coordinator side: iterative federated Cox (coxstep protocol of the cox module) ----------
 
 -- R's coxph Newton-Raphson (survival 3.5-3 coxfit6) over a federated step query: step_sql returns

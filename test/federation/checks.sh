@@ -187,6 +187,39 @@ refused "a federated KM by a small group is refused by the sites" coord coord co
 
 # ---- iterative fits: federated = pooled to 1e-10 ------------------------------------------------
 
+# same_glm A B: every coefficient, se and statistic of two glmmodels to 1e-10
+same_glm="
+  SELECT (SELECT bool_and(abs(x.coef - y.coef) <= 1e-10 * greatest(abs(y.coef), 1)
+                          AND abs(x.se - y.se) <= 1e-10 * greatest(abs(y.se), 1))
+            FROM clinnova.glm_coefs(f.m) x JOIN clinnova.glm_coefs(p.m) y USING (term))
+     AND (SELECT abs(a.deviance - b.deviance) <= 1e-10 * b.deviance AND abs(a.aic - b.aic) <= 1e-10 * b.aic
+             AND a.iterations = b.iterations AND a.converged AND a.n = b.n
+            FROM clinnova.glm_stats(f.m) a, clinnova.glm_stats(p.m) b)"
+is_true "federated logistic regression equals pooled logreg() to 1e-10" coord coord "
+  WITH f AS (SELECT clinnova.federated_logreg('cohort', 'response', ARRAY['age', 'sex', 'trt', 'crp']) AS m),
+       p AS (SELECT clinnova.logreg(response, ARRAY[age, sex, trt, crp]::float8[],
+                                    '{\"terms\": [\"age\", \"sex\", \"trt\", \"crp\"]}'::jsonb) AS m FROM pooled.cohort)
+  $same_glm FROM f, p"
+json=$(sed "s/'/''/g" test/data/federation_glm_logit.json)
+is_true "federated logistic regression equals R's glm to 1e-8" coord coord "
+  WITH f AS (SELECT clinnova.federated_logreg('cohort', 'response', ARRAY['age', 'sex', 'trt', 'crp']) AS m),
+       r AS (SELECT '$json'::jsonb AS j)
+  SELECT (SELECT bool_and(abs(c.coef - (r.j->'coef'->>(i::int - 1))::float8) <= 1e-8 * abs(c.coef)
+                          AND abs(c.se - (r.j->'se'->>(i::int - 1))::float8) <= 1e-8 * c.se)
+            FROM clinnova.glm_coefs(f.m) WITH ORDINALITY AS c(term, coef, se, z, t, p, lo, hi, orr, rr, i))
+     AND (SELECT abs(s.deviance - (r.j->'deviance'->>0)::float8) <= 1e-10 * s.deviance AND s.iterations = (r.j->>'iter')::int
+            FROM clinnova.glm_stats(f.m) s)
+    FROM f, r"
+is_true "federated linear regression equals pooled linreg() to 1e-10" coord coord "
+  WITH f AS (SELECT clinnova.federated_linreg('cohort', 'crp', ARRAY['age', 'sex', 'trt'], filter => 'status = 1') AS m),
+       p AS (SELECT clinnova.linreg(crp, ARRAY[age, sex, trt]::float8[],
+                                    '{\"terms\": [\"age\", \"sex\", \"trt\"]}'::jsonb) AS m FROM pooled.cohort WHERE status = 1)
+  $same_glm FROM f, p"
+out=$(cln_psql coord -d coord -qAtX -c "SET clinnova.\"verbose\" = on" -c "
+  SELECT (clinnova.glm_stats(clinnova.federated_logreg('cohort', 'response', ARRAY['age']))).iterations" 2>&1)
+[[ $out == *"NOTICE:  federated logreg iteration 1: deviance"* ]]
+ok $? "clinnova.verbose reports each IRLS iteration of a federated fit" "$out"
+
 # same_cox A B: coefficients, se, variance, log-likelihoods, tests, iterations of two coxmodels to 1e-10
 same_cox="
   SELECT (SELECT bool_and(abs(x.coef - y.coef) <= 1e-10 * greatest(abs(y.coef), 1)
