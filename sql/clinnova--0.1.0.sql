@@ -3744,6 +3744,14 @@ AS $$ SELECT clinnova.federation_glm_fit('linreg_step', $1, $2, $3, $4, $5, $6, 
 COMMENT ON FUNCTION clinnova.federated_linreg(text, text, text[], text, text[], jsonb) IS
   'exact federated linear regression: the glmmodel linreg() fits on the pooled rows; parallel unsafe: queries remote servers';
 
+CREATE FUNCTION clinnova.federated_poisson(relation text, y text, x text[], filter text DEFAULT NULL,
+                                           sites text[] DEFAULT NULL, options jsonb DEFAULT NULL)
+RETURNS clinnova.glmmodel
+LANGUAGE sql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$ SELECT clinnova.federation_glm_fit('poisson_step', $1, $2, $3, $4, $5, $6, 'federated poisson') $$;
+COMMENT ON FUNCTION clinnova.federated_poisson(text, text, text[], text, text[], jsonb) IS
+  'exact federated Poisson regression (log link, no offset): the glmmodel poisson() fits on the pooled rows; parallel unsafe: queries remote servers';
+
 -- ---- coordinator side: iterative federated Cox (coxstep protocol of the cox module) ----------
 
 -- R's coxph Newton-Raphson (survival 3.5-3 coxfit6) over a federated step query: step_sql returns

@@ -215,6 +215,11 @@ is_true "federated linear regression equals pooled linreg() to 1e-10" coord coor
        p AS (SELECT clinnova.linreg(crp, ARRAY[age, sex, trt]::float8[],
                                     '{\"terms\": [\"age\", \"sex\", \"trt\"]}'::jsonb) AS m FROM pooled.cohort WHERE status = 1)
   $same_glm FROM f, p"
+is_true "federated Poisson regression equals pooled poisson() to 1e-10" coord coord "
+  WITH f AS (SELECT clinnova.federated_poisson('cohort', 'status', ARRAY['age', 'trt'], filter => 'sex = 1') AS m),
+       p AS (SELECT clinnova.poisson(status, ARRAY[age, trt]::float8[],
+                                     '{\"terms\": [\"age\", \"trt\"]}'::jsonb) AS m FROM pooled.cohort WHERE sex = 1)
+  $same_glm FROM f, p"
 out=$(cln_psql coord -d coord -qAtX -c "SET clinnova.\"verbose\" = on" -c "
   SELECT (clinnova.glm_stats(clinnova.federated_logreg('cohort', 'response', ARRAY['age']))).iterations" 2>&1)
 [[ $out == *"NOTICE:  federated logreg iteration 1: deviance"* ]]
