@@ -2,7 +2,7 @@
 -- privileges of the federation objects.  Guard checks run a statement as a federation role
 -- through pg_temp.as_fed (SET LOCAL ROLE inside the test's transaction).
 BEGIN;
-SELECT plan(44);
+SELECT plan(45);
 
 SELECT clinnova.version() IS NOT NULL;	-- loads the library (and its hooks) in this session
 
@@ -98,6 +98,8 @@ SELECT throws_ok($$SELECT clinnova.coxph_grid_step(1, true, '{1}', '{0}', '{0}',
                  'a grid off the grain is 22023');
 SELECT throws_ok($$SELECT clinnova.coxph_grid_step(5, true, '{1}', '{1000}', '{0}', 10, '{10}')$$, '22000', NULL,
                  'an overflowing linear predictor is 22000');
+SELECT throws_ok($$SELECT clinnova.federated_logreg('cohort', 'y', NULL)$$, '22023', NULL,
+                 'a federated regression without covariates is 22023');
 SELECT throws_ok($$SELECT clinnova.federated_coxph('cohort', 'time', 'event', ARRAY[]::text[])$$, '22023', NULL,
                  'a federated Cox model without covariates is 22023');
 SELECT throws_ok($$SELECT clinnova.federated_coxph_grid('cohort', 'time', 'event', ARRAY['age'], options => '{"ties": "exact"}')$$,
