@@ -29,7 +29,10 @@ OBJS_MODELS   =
 # federation
 OBJS_FEDERATION =
 
-OBJS = $(OBJS_CORE) $(OBJS_CODES) $(OBJS_SURVIVAL) $(OBJS_COX) $(OBJS_MODELS) $(OBJS_FEDERATION)
+# synth (synthetic cohort generator of the demo and the benchmarks)
+OBJS_SYNTH    = src/synth_model.o src/synth.o
+
+OBJS = $(OBJS_CORE) $(OBJS_CODES) $(OBJS_SURVIVAL) $(OBJS_COX) $(OBJS_MODELS) $(OBJS_FEDERATION) $(OBJS_SYNTH)
 
 DATA = sql/clinnova--0.1.0.sql
 
@@ -52,7 +55,10 @@ REGRESS_MODELS     =
 # federation (single-cluster parts; the multi-cluster suite is test/federation/)
 REGRESS_FEDERATION =
 
-REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION)
+# synth
+REGRESS_SYNTH      = synth
+
+REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION) $(REGRESS_SYNTH)
 REGRESS_OPTS = --inputdir=test --load-extension=clinnova
 
 # OpenBLAS, single-threaded build (Debian libopenblas-serial-dev).  Linked by path and rpath so
