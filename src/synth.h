@@ -14,7 +14,8 @@
  *   birth < diagnosis <= obs_start <= episode[0].start, obs_end <= SYNTH_DATA_CUT;
  *   episodes are in time order and do not overlap; every episode has 1 <= time, start + time =
  *   end <= obs_end; cause is 0 (censored) only for the last episode, in which case end = obs_end;
- *   no drug occurs twice; labs not measured for the disease are NaN.
+ *   each baseline lab panel is dated in (previous episode's end, start] and on or after
+ *   obs_start; no drug occurs twice; labs not measured for the disease are NaN.
  */
 #ifndef CLINNOVA_SYNTH_H
 #define CLINNOVA_SYNTH_H

@@ -62,9 +62,9 @@ SynthDate(int y, int m, int d)
 const SynthSiteInfo synth_site_info[SYNTH_N_SITES] = {
 	/* key, name, country, diagnoses, pre-2024 ATC, female, male, site log HR, shape factor */
 	{"LU", "Luxembourg", "LU", "ICD10", false, "F", "M", 0.00, 1.00},
-	{"GE", "Grand Est", "FR", "ICD10", true, "2", "1", 0.10, 1.10},
-	{"BW", "Baden-W\xc3\xbcrttemberg", "DE", "ICD10GM", false, "w", "m", -0.10, 0.95},
-	{"BS", "Basel", "CH", "SNOMED", true, "F", "M", 0.05, 1.05},
+	{"GE", "Grand Est", "FR", "ICD10", true, "2", "1", 0.25, 1.10},
+	{"BW", "Baden-W\xc3\xbcrttemberg", "DE", "ICD10GM", false, "w", "m", -0.20, 0.90},
+	{"BS", "Basel", "CH", "SNOMED", true, "F", "M", 0.15, 1.00},
 };
 
 /* Share of each disease among a site's patients (rows: sites; columns: SynthDisease). */
@@ -630,7 +630,7 @@ SynthCheckStory(const SynthPerson *p)
 		CLINNOVA_ASSERT(e->end <= p->obs_end);
 		CLINNOVA_ASSERT(e->lab_date <= e->start && e->lab_date >= p->obs_start);
 		CLINNOVA_ASSERT(e->cause != CAUSE_CENSORED || (k == p->n_episodes - 1 && e->end == p->obs_end));
-		CLINNOVA_ASSERT(k == 0 || p->ep[k - 1].end < e->start);
+		CLINNOVA_ASSERT(k == 0 || (p->ep[k - 1].end < e->lab_date && e->lab_date <= e->start));
 		for (j = 0; j < k; j++)
 			CLINNOVA_ASSERT(p->ep[j].drug != e->drug);
 		CLINNOVA_ASSERT(isnan(e->lab[LAB_CALPROTECTIN]) ==
@@ -797,7 +797,7 @@ SynthPersonStory(SynthPerson *p, SynthSite site, int32 index, int64 seed)
 	p->female = pg_prng_double(&rng) < dm->p_female;
 
 	/* dates: cohort entry, birth, diagnosis */
-	age_entry = Clamp(dm->age_mean + dm->age_sd * Normal(&rng), 18, 85);
+	age_entry = Clamp(dm->age_mean + dm->age_sd * Normal(&rng), 18.01, 85);	/* >= 18 years in days */
 	entry = COHORT_START + (DateADT) floor(pg_prng_double(&rng) * (COHORT_END - COHORT_START + 1));
 	p->birth = entry - (DateADT) floor(age_entry * DAYS_PER_YEAR);
 	duration = Clamp(dm->duration_median * exp(0.9 * Normal(&rng)), 0.1, age_entry - 12);
@@ -869,7 +869,9 @@ SynthPersonStory(SynthPerson *p, SynthSite site, int32 index, int64 seed)
 		e->start = start;
 		e->age = AgeYears(p->birth, start);
 		e->duration = RoundDecimals((start - p->diagnosis) / DAYS_PER_YEAR, 1);
-		e->lab_date = start - (DateADT) floor(pg_prng_double(&rng) * 15);
+		/* the panel is drawn in the two weeks before the start, after the previous episode */
+		e->lab_date = start - (DateADT) floor(pg_prng_double(&rng) *
+											  Min(15, start - (k == 0 ? p->obs_start - 1 : p->ep[k - 1].end)));
 		DrawLabs(&rng, p, dm, e,
 				 0.6 * inflammation + 0.8 * Normal(&rng) + (k > 0 ? 0.3 : 0.0),
 				 rf_base, accp_base, edss_base, (start - entry) / DAYS_PER_YEAR);
