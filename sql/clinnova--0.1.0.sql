@@ -155,7 +155,7 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 16000;
 COMMENT ON FUNCTION clinnova.synth_measurement(text, integer, bigint, integer) IS
   'synthetic OMOP measurement rows (baseline labs) of one site in local codes and units (deterministic by seed)';
 
-CREATE FUNCTION clinnova.synth_episode(
+CREATE FUNCTION clinnova.synth_treatment_episode(
     site text, n integer, seed bigint DEFAULT 0, first_person integer DEFAULT 1,
     OUT episode_id bigint, OUT person_id bigint, OUT site text, OUT disease text,
     OUT subtype text, OUT line integer, OUT prior_lines integer, OUT drug text,
@@ -166,14 +166,14 @@ CREATE FUNCTION clinnova.synth_episode(
     OUT rf float8, OUT anti_ccp float8, OUT haemoglobin float8, OUT albumin float8,
     OUT leukocytes float8, OUT edss float8)
 RETURNS SETOF record
-AS 'MODULE_PATHNAME', 'synth_episode'
+AS 'MODULE_PATHNAME', 'synth_treatment_episode'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2500;
 
-COMMENT ON FUNCTION clinnova.synth_episode(text, integer, bigint, integer) IS
+COMMENT ON FUNCTION clinnova.synth_treatment_episode(text, integer, bigint, integer) IS
   'analysis-ready synthetic treatment episodes of one site: drug, baseline covariates, time to failure, event (deterministic by seed)';
 
 -- Load persons first_person .. first_person + n - 1 of one site into the six tables person,
--- observation_period, condition_occurrence, drug_exposure, measurement and episode of
+-- observation_period, condition_occurrence, drug_exposure, measurement and treatment_episode of
 -- target_schema (created when missing; rows are appended).  Generates chunk persons per call of
 -- the table functions, so memory stays flat at any n.
 CREATE FUNCTION clinnova.synth_load(
@@ -199,7 +199,7 @@ BEGIN
         EXECUTE format('CREATE SCHEMA %I', target_schema);
     END IF;
     FOREACH t IN ARRAY ARRAY['person', 'observation_period', 'condition_occurrence',
-                             'drug_exposure', 'measurement', 'episode']
+                             'drug_exposure', 'measurement', 'treatment_episode']
     LOOP
         IF to_regclass(format('%I.%I', target_schema, t)) IS NULL THEN
             EXECUTE format('CREATE TABLE %I.%I AS SELECT * FROM clinnova.%I(%L, 0) WITH NO DATA',

@@ -3,8 +3,8 @@
  *
  * clinnova.synth_person / synth_observation_period / synth_condition_occurrence /
  * synth_drug_exposure / synth_measurement give a site's source data shaped like the OMOP CDM 5.4
- * tables of the same names; clinnova.synth_episode gives the analysis-ready table of treatment
- * episodes cut from the same stories.  All take (site, n, seed, first_person) and return the
+ * tables of the same names; clinnova.synth_treatment_episode gives the analysis-ready table of
+ * treatment episodes cut from the same stories (not OMOP's oncology EPISODE table).  All take (site, n, seed, first_person) and return the
  * rows of persons first_person .. first_person + n - 1; synth_model.c draws the stories.
  *
  * The functions fill a tuplestore in one call (materialize mode).  Rows of one person are built
@@ -41,7 +41,7 @@ PG_FUNCTION_INFO_V1(synth_observation_period);
 PG_FUNCTION_INFO_V1(synth_condition_occurrence);
 PG_FUNCTION_INFO_V1(synth_drug_exposure);
 PG_FUNCTION_INFO_V1(synth_measurement);
-PG_FUNCTION_INFO_V1(synth_episode);
+PG_FUNCTION_INFO_V1(synth_treatment_episode);
 
 #define SYNTH_MAX_COLUMNS 32
 #define OMOP_NO_CONCEPT 0		/* OMOP concept_id 0: "No matching concept" (not yet mapped) */
@@ -451,9 +451,9 @@ synth_measurement(PG_FUNCTION_ARGS)
 
 /* ---- the analysis-ready table ---- */
 
-/* episode: one row per treatment episode with baseline covariates and outcome. */
+/* treatment_episode: one row per treatment episode with baseline covariates and outcome. */
 static void
-EmitEpisode(SynthCall *call, const SynthPerson *p)
+EmitTreatmentEpisode(SynthCall *call, const SynthPerson *p)
 {
 	const SynthSiteInfo *si = &synth_site_info[p->site];
 	char		atc[32];
@@ -498,9 +498,9 @@ EmitEpisode(SynthCall *call, const SynthPerson *p)
 	}
 }
 
-/* clinnova.synth_episode(site, n, seed, first_person). */
+/* clinnova.synth_treatment_episode(site, n, seed, first_person). */
 Datum
-synth_episode(PG_FUNCTION_ARGS)
+synth_treatment_episode(PG_FUNCTION_ARGS)
 {
-	return SynthGenerate(fcinfo, 20 + SYNTH_N_LABS, EmitEpisode);
+	return SynthGenerate(fcinfo, 20 + SYNTH_N_LABS, EmitTreatmentEpisode);
 }

@@ -40,7 +40,7 @@ BEGIN
                          (e.drug_class = 'anti-TNF')::int::float8 AS x9,
                          (e.disease IN ('crohn', 'uc'))::int::float8 AS x10
                   FROM generate_series(1, %s::integer, 20000) c(first),
-                       LATERAL clinnova.synth_episode(%L, 20000, %s, c.first) e
+                       LATERAL clinnova.synth_treatment_episode(%L, 20000, %s, c.first) e
                   LIMIT %s) q$q$,
             current_setting('bench.tbl'), greatest(ceil(want / 1.5)::bigint, 1), site,
             current_setting('bench.seed'), want);

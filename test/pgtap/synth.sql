@@ -8,7 +8,7 @@ SELECT has_function('clinnova', 'synth_drugs', ARRAY[]::name[], 'synth_drugs() e
 SELECT has_function('clinnova', 'synth_lab_map', ARRAY[]::name[], 'synth_lab_map() exists');
 SELECT has_function('clinnova', f, ARRAY['text', 'integer', 'bigint', 'integer'], f || '(site, n, seed, first_person) exists')
 FROM unnest(ARRAY['synth_person', 'synth_observation_period', 'synth_condition_occurrence',
-                  'synth_drug_exposure', 'synth_measurement', 'synth_episode']) f;
+                  'synth_drug_exposure', 'synth_measurement', 'synth_treatment_episode']) f;
 SELECT has_function('clinnova', 'synth_load', ARRAY['name', 'text', 'integer', 'bigint', 'integer', 'integer'],
                     'synth_load(schema, site, n, seed, first_person, chunk) exists');
 
@@ -24,7 +24,7 @@ SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc WHERE oid 
 -- ---- bad arguments ----
 SELECT throws_ok($$SELECT * FROM clinnova.synth_person('Paris', 10)$$, '22023',
                  'unknown synthetic site "Paris"', 'an unknown site is a bad argument');
-SELECT throws_ok($$SELECT * FROM clinnova.synth_episode('LU', -1)$$, '22023',
+SELECT throws_ok($$SELECT * FROM clinnova.synth_treatment_episode('LU', -1)$$, '22023',
                  'number of persons must not be negative', 'a negative n is a bad argument');
 SELECT throws_ok($$SELECT * FROM clinnova.synth_measurement('LU', 1, 0, 0)$$, '22023',
                  'first_person must be at least 1', 'first_person 0 is a bad argument');
@@ -39,8 +39,8 @@ SELECT lives_ok($$SELECT * FROM clinnova.synth_person('LU', 1, 0, 999999999)$$, 
 SELECT is((SELECT count(*) FROM clinnova.synth_person(NULL, 10)), 0::bigint, 'a NULL argument gives no rows (STRICT)');
 
 -- ---- determinism ----
-SELECT results_eq($$SELECT * FROM clinnova.synth_episode('BW', 300, 77)$$,
-                  $$SELECT * FROM clinnova.synth_episode('BW', 300, 77)$$,
+SELECT results_eq($$SELECT * FROM clinnova.synth_treatment_episode('BW', 300, 77)$$,
+                  $$SELECT * FROM clinnova.synth_treatment_episode('BW', 300, 77)$$,
                   'the same arguments give the same episodes, in the same order');
 SELECT results_eq($$SELECT * FROM clinnova.synth_condition_occurrence('GE', 300, 77)$$,
                   $$SELECT * FROM clinnova.synth_condition_occurrence('GE', 100, 77, 1)
@@ -50,16 +50,16 @@ SELECT results_ne($$SELECT * FROM clinnova.synth_person('LU', 100, 1)$$,
                   $$SELECT * FROM clinnova.synth_person('LU', 100, 2)$$,
                   'another seed gives other persons');
 SELECT is((SELECT count(*) FROM clinnova.synth_person('BS', 1000, 5)), 1000::bigint, 'n persons give n person rows');
-SELECT is((SELECT count(DISTINCT person_id) FROM clinnova.synth_episode('BS', 1000, 5)), 1000::bigint,
+SELECT is((SELECT count(DISTINCT person_id) FROM clinnova.synth_treatment_episode('BS', 1000, 5)), 1000::bigint,
           'every person has at least one treatment episode');
 
 -- ---- codes ----
 SELECT is_empty($$
-  SELECT e.drug_source_value FROM clinnova.synth_episode('GE', 2000, 3) e
+  SELECT e.drug_source_value FROM clinnova.synth_treatment_episode('GE', 2000, 3) e
   WHERE 'ATC:' || e.drug_source_value NOT IN (SELECT atc_pre2024 FROM clinnova.synth_drugs())
 $$, 'Grand Est records every drug with its code from the ATC index before 2024');
 SELECT is_empty($$
-  SELECT e.drug_source_value FROM clinnova.synth_episode('BW', 2000, 3) e
+  SELECT e.drug_source_value FROM clinnova.synth_treatment_episode('BW', 2000, 3) e
   WHERE 'ATC:' || e.drug_source_value NOT IN (SELECT atc FROM clinnova.synth_drugs())
 $$, 'Baden-Wuerttemberg records every drug with its code from the 2024 ATC index');
 SELECT is_empty($$
@@ -72,12 +72,12 @@ $$, 'Baden-Wuerttemberg records excluded differential diagnoses with certainty m
 
 -- ---- the loader ----
 SELECT results_eq($$SELECT table_name FROM clinnova.synth_load('synth_tap', 'LU', 500, 9, 1, 120)$$,
-                  ARRAY['person', 'observation_period', 'condition_occurrence', 'drug_exposure', 'measurement', 'episode'],
+                  ARRAY['person', 'observation_period', 'condition_occurrence', 'drug_exposure', 'measurement', 'treatment_episode'],
                   'synth_load fills the six tables, in this order');
 SELECT tables_are('synth_tap', ARRAY['person', 'observation_period', 'condition_occurrence', 'drug_exposure',
-                                     'measurement', 'episode'], 'synth_load created exactly the six tables');
-SELECT set_eq($$SELECT * FROM synth_tap.episode$$, $$SELECT * FROM clinnova.synth_episode('LU', 500, 9)$$,
-              'the loaded episodes are those of synth_episode');
+                                     'measurement', 'treatment_episode'], 'synth_load created exactly the six tables');
+SELECT set_eq($$SELECT * FROM synth_tap.treatment_episode$$, $$SELECT * FROM clinnova.synth_treatment_episode('LU', 500, 9)$$,
+              'the loaded episodes are those of synth_treatment_episode');
 SELECT lives_ok($$SELECT * FROM clinnova.synth_load('synth_tap', 'GE', 100, 9)$$, 'a second site appends to the same tables');
 SELECT is((SELECT count(DISTINCT care_site_id) FROM synth_tap.person), 2::bigint, 'the tables now hold two sites');
 

@@ -23,14 +23,14 @@ FROM unnest(ARRAY['LU', 'GE', 'BW', 'BS']) s;
 SELECT s AS site,
        (SELECT md5(string_agg(t::text, ';' ORDER BY t.drug_exposure_id)) FROM clinnova.synth_drug_exposure(s, 200, 42) t) AS drug_exposure,
        (SELECT md5(string_agg(t::text, ';' ORDER BY t.measurement_id)) FROM clinnova.synth_measurement(s, 200, 42) t) AS measurement,
-       (SELECT md5(string_agg(t::text, ';' ORDER BY t.episode_id)) FROM clinnova.synth_episode(s, 200, 42) t) AS episode
+       (SELECT md5(string_agg(t::text, ';' ORDER BY t.episode_id)) FROM clinnova.synth_treatment_episode(s, 200, 42) t) AS treatment_episode
 FROM unnest(ARRAY['LU', 'GE', 'BW', 'BS']) s;
 
 -- the same arguments give the same rows
 SELECT count(*) AS rows_differing FROM (
-  (SELECT * FROM clinnova.synth_episode('GE', 500, 9) EXCEPT ALL SELECT * FROM clinnova.synth_episode('GE', 500, 9))
+  (SELECT * FROM clinnova.synth_treatment_episode('GE', 500, 9) EXCEPT ALL SELECT * FROM clinnova.synth_treatment_episode('GE', 500, 9))
   UNION ALL
-  (SELECT * FROM clinnova.synth_episode('GE', 500, 9) EXCEPT ALL SELECT * FROM clinnova.synth_episode('GE', 500, 9))) d;
+  (SELECT * FROM clinnova.synth_treatment_episode('GE', 500, 9) EXCEPT ALL SELECT * FROM clinnova.synth_treatment_episode('GE', 500, 9))) d;
 
 -- a person does not depend on the chunk it is generated in
 SELECT count(*) AS rows_differing FROM (
@@ -54,8 +54,8 @@ FROM clinnova.synth_person('LU', 1000, 1) a
 JOIN clinnova.synth_person('BS', 1000, 1) b ON b.person_id - 3000000000 = a.person_id;
 
 -- nothing to generate
-SELECT count(*) AS no_persons FROM clinnova.synth_episode('LU', 0, 1);
-SELECT count(*) AS null_argument FROM clinnova.synth_episode('LU', NULL, 1);
+SELECT count(*) AS no_persons FROM clinnova.synth_treatment_episode('LU', 0, 1);
+SELECT count(*) AS null_argument FROM clinnova.synth_treatment_episode('LU', NULL, 1);
 
 -- ---- a cohort of 3000 persons per site, in the shape the demo loads it ----
 SELECT l.table_name, sum(l.rows_loaded) AS rows_loaded
@@ -81,7 +81,7 @@ SELECT
   (SELECT count(*) FROM observation_period WHERE observation_period_end_date > '2025-12-31') AS beyond_data_cut,
   (SELECT count(*) FROM person p LEFT JOIN observation_period o USING (person_id) WHERE o.person_id IS NULL) AS persons_without_period;
 
--- drug_exposure and episode describe the same treatment episodes
+-- drug_exposure and treatment_episode describe the same treatment episodes
 SELECT count(*) AS episodes,
        count(*) FILTER (WHERE d.drug_exposure_id IS NULL) AS without_exposure,
        count(*) FILTER (WHERE e.start_date <> d.drug_exposure_start_date OR e.end_date <> d.drug_exposure_end_date
@@ -90,7 +90,7 @@ SELECT count(*) AS episodes,
        count(*) FILTER (WHERE e.time <> e.end_date - e.start_date OR e.time < 1) AS bad_time,
        count(*) FILTER (WHERE e.event <> (e.cause > 0)) AS bad_event,
        count(*) FILTER (WHERE (d.stop_reason IS NULL) <> NOT e.event) AS bad_stop_reason
-FROM episode e LEFT JOIN drug_exposure d ON d.drug_exposure_id = e.episode_id;
+FROM treatment_episode e LEFT JOIN drug_exposure d ON d.drug_exposure_id = e.episode_id;
 
 -- episodes of a person follow each other, a drug is never repeated, only the last is censored
 SELECT count(*) FILTER (WHERE prev_end >= start_date) AS overlapping,
@@ -99,8 +99,8 @@ SELECT count(*) FILTER (WHERE prev_end >= start_date) AS overlapping,
        count(*) FILTER (WHERE prior_lines < line - 1) AS bad_prior_lines
 FROM (SELECT e.*, lag(end_date) OVER w AS prev_end, row_number() OVER w AS rn,
              max(line) OVER (PARTITION BY person_id) AS last_line
-      FROM episode e WINDOW w AS (PARTITION BY person_id ORDER BY start_date)) x;
-SELECT count(*) AS repeated_drugs FROM (SELECT person_id, drug FROM episode GROUP BY 1, 2 HAVING count(*) > 1) r;
+      FROM treatment_episode e WINDOW w AS (PARTITION BY person_id ORDER BY start_date)) x;
+SELECT count(*) AS repeated_drugs FROM (SELECT person_id, drug FROM treatment_episode GROUP BY 1, 2 HAVING count(*) > 1) r;
 
 -- censoring: administrative (at the data cut) and by loss to follow-up; response_1y follows time
 SELECT count(*) FILTER (WHERE NOT event AND end_date = '2025-12-31') > 0 AS administrative,
@@ -108,13 +108,13 @@ SELECT count(*) FILTER (WHERE NOT event AND end_date = '2025-12-31') > 0 AS admi
        count(*) FILTER (WHERE NOT event AND end_date <> o.observation_period_end_date) AS censored_early,
        count(*) FILTER (WHERE response_1y IS DISTINCT FROM
                         CASE WHEN time > 365 THEN true WHEN event THEN false END) AS bad_response
-FROM episode JOIN observation_period o USING (person_id);
+FROM treatment_episode JOIN observation_period o USING (person_id);
 
 -- one diagnosis row, one per treatment start, and (BW) excluded differential diagnoses
 SELECT e.site, count(*) AS persons,
        count(*) FILTER (WHERE c.n <> 1 + e.n + c.excluded) AS bad_condition_count,
        sum(c.excluded) AS excluded_dx
-FROM (SELECT person_id, min(site) AS site, count(*) AS n FROM episode GROUP BY 1) e
+FROM (SELECT person_id, min(site) AS site, count(*) AS n FROM treatment_episode GROUP BY 1) e
 JOIN (SELECT person_id, count(*) AS n, count(*) FILTER (WHERE condition_status_source_value = 'A') AS excluded
       FROM condition_occurrence GROUP BY 1) c USING (person_id)
 GROUP BY e.site ORDER BY e.site;
@@ -135,9 +135,9 @@ SELECT (SELECT count(*) FROM measurement) AS measurements, count(*) AS mapped,
                         WHEN 'rf' THEN e.rf WHEN 'anti_ccp' THEN e.anti_ccp WHEN 'haemoglobin' THEN e.haemoglobin
                         WHEN 'albumin' THEN e.albumin WHEN 'leukocytes' THEN e.leukocytes WHEN 'edss' THEN e.edss END,
          1e-12)) AS disagreeing
-FROM synth_lab_std l JOIN episode e USING (person_id, line);
+FROM synth_lab_std l JOIN treatment_episode e USING (person_id, line);
 SELECT count(*) AS covariates_without_measurement
-FROM episode e
+FROM treatment_episode e
 CROSS JOIN LATERAL (VALUES ('crp', e.crp), ('calprotectin', e.calprotectin), ('esr', e.esr), ('rf', e.rf),
                            ('anti_ccp', e.anti_ccp), ('haemoglobin', e.haemoglobin), ('albumin', e.albumin),
                            ('leukocytes', e.leukocytes), ('edss', e.edss)) v(analyte, value)
@@ -148,7 +148,7 @@ WHERE v.value IS NOT NULL
 SELECT disease, count(*) AS episodes, count(crp) AS crp, count(calprotectin) AS calprotectin, count(esr) AS esr,
        count(rf) AS rf, count(anti_ccp) AS anti_ccp, count(haemoglobin) AS hb, count(albumin) AS albumin,
        count(leukocytes) AS leukocytes, count(edss) AS edss
-FROM episode GROUP BY disease ORDER BY disease;
+FROM treatment_episode GROUP BY disease ORDER BY disease;
 
 -- ---- site coding ----
 -- diagnosis codes in use, per site (all from CODES.md)
@@ -204,7 +204,7 @@ SELECT e.site, count(*) AS episodes,
        count(*) FILTER (WHERE e.drug_source_value !~ '^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$') AS bad_shape,
        count(*) FILTER (WHERE 'ATC:' || e.drug_source_value <> CASE s.atc_edition WHEN '2024' THEN d.atc ELSE d.atc_pre2024 END) AS wrong_edition,
        count(DISTINCT e.drug_source_value) FILTER (WHERE d.atc <> d.atc_pre2024) AS moved_codes_used
-FROM episode e JOIN clinnova.synth_sites() s USING (site)
+FROM treatment_episode e JOIN clinnova.synth_sites() s USING (site)
 JOIN clinnova.synth_drugs() d ON d.disease = e.disease AND d.drug = e.drug AND d.atc = e.atc
 GROUP BY e.site ORDER BY e.site;
 
@@ -229,13 +229,13 @@ FROM person p JOIN clinnova.synth_sites() s ON s.site_id = p.care_site_id GROUP 
 -- ---- distributions ----
 -- disease mix per site, and how far it is from the model's shares
 SELECT site, disease, count(*) AS persons, round(count(*) / 3000.0, 3) AS share
-FROM (SELECT DISTINCT person_id, site, disease FROM episode) x GROUP BY 1, 2 ORDER BY 1, 2;
+FROM (SELECT DISTINCT person_id, site, disease FROM treatment_episode) x GROUP BY 1, 2 ORDER BY 1, 2;
 
 -- demography at cohort entry (first line)
 SELECT disease, count(*) AS persons, round(avg(female::int), 2) AS female, round(avg(age), 1) AS mean_age,
        min(age) AS min_age, max(age) AS max_age, round(avg(disease_duration)::numeric, 1) AS mean_duration,
        round(avg(prior_lines), 2) AS mean_prior_lines
-FROM episode WHERE line = 1 GROUP BY disease ORDER BY disease;
+FROM treatment_episode WHERE line = 1 GROUP BY disease ORDER BY disease;
 
 -- labs at baseline (medians) by disease
 SELECT disease,
@@ -245,22 +245,22 @@ SELECT disease,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY haemoglobin) AS hb,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY albumin) AS albumin,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY edss) AS edss
-FROM episode GROUP BY disease ORDER BY disease;
+FROM treatment_episode GROUP BY disease ORDER BY disease;
 SELECT round(avg((rf >= 14 OR anti_ccp >= 7)::int) FILTER (WHERE subtype = 'seropositive'), 2) AS seropositive_positive,
        round(avg((rf >= 14 OR anti_ccp >= 7)::int) FILTER (WHERE subtype = 'seronegative'), 2) AS seronegative_positive
-FROM episode WHERE disease = 'ra';
+FROM treatment_episode WHERE disease = 'ra';
 
 -- outcomes by disease
 SELECT disease, count(*) AS episodes, round(avg(event::int), 2) AS events,
        round(avg((cause = 2)::int), 3) AS adverse_stops,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY time) AS median_time_observed,
        round(avg(response_1y::int), 2) AS response_1y
-FROM episode GROUP BY disease ORDER BY disease;
+FROM treatment_episode GROUP BY disease ORDER BY disease;
 
 -- ---- treatment effects differ by patient characteristics ----
 -- A larger cohort of one seed; each line is a finding a response model can learn.
 CREATE TEMP TABLE synth_big AS
-SELECT e.* FROM unnest(ARRAY['LU', 'GE', 'BW', 'BS']) s, LATERAL clinnova.synth_episode(s, 15000, 11) e;
+SELECT e.* FROM unnest(ARRAY['LU', 'GE', 'BW', 'BS']) s, LATERAL clinnova.synth_treatment_episode(s, 15000, 11) e;
 WITH r AS (
   SELECT disease, drug,
          avg(response_1y::int) FILTER (WHERE crp >= 20) AS high_crp,
@@ -297,12 +297,12 @@ GROUP BY disease ORDER BY disease;
 CREATE TABLE synth_chunks AS SELECT generate_series(1, 4000, 4) AS first;
 ANALYZE synth_chunks;
 SELECT count(*) AS rows, sum(hashtext(e::text)::numeric) AS hash_sum
-FROM synth_chunks c, LATERAL clinnova.synth_episode('BW', 4, 5, c.first) e;
+FROM synth_chunks c, LATERAL clinnova.synth_treatment_episode('BW', 4, 5, c.first) e;
 SELECT pg_temp.force_parallel();
 EXPLAIN (COSTS OFF)
-SELECT count(*), sum(hashtext(e::text)::numeric) FROM synth_chunks c, LATERAL clinnova.synth_episode('BW', 4, 5, c.first) e;
+SELECT count(*), sum(hashtext(e::text)::numeric) FROM synth_chunks c, LATERAL clinnova.synth_treatment_episode('BW', 4, 5, c.first) e;
 SELECT count(*) AS rows, sum(hashtext(e::text)::numeric) AS hash_sum
-FROM synth_chunks c, LATERAL clinnova.synth_episode('BW', 4, 5, c.first) e;
+FROM synth_chunks c, LATERAL clinnova.synth_treatment_episode('BW', 4, 5, c.first) e;
 RESET ALL;
 DROP TABLE synth_chunks;
 
