@@ -556,7 +556,7 @@ SynthParseSite(const char *s)
 		{"lu", SITE_LU}, {"luxembourg", SITE_LU},
 		{"ge", SITE_GE}, {"grandest", SITE_GE},
 		{"bw", SITE_BW}, {"badenwuerttemberg", SITE_BW}, {"badenwurttemberg", SITE_BW},
-		{"baden\xc3\xbcrttemberg", SITE_BW}, {"badenw\xc3\xbcrttemberg", SITE_BW},
+		{"badenw\xc3\xbcrttemberg", SITE_BW},
 		{"bs", SITE_BS}, {"basel", SITE_BS},
 	};
 	char		norm[64];
@@ -580,7 +580,7 @@ SynthParseSite(const char *s)
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown synthetic site \"%s\"", s),
 			 errdetail("The synthetic network has the sites LU (Luxembourg), GE (Grand Est), "
-					   "BW (Baden-W\xc3\xbcrttemberg) and BS (Basel)."),
+					   "BW (Baden-Wuerttemberg) and BS (Basel)."),
 			 errhint("See SELECT * FROM clinnova.synth_sites().")));
 	return SITE_LU;				/* keep the compiler quiet */
 }
