@@ -51,13 +51,18 @@ PG_FUNCTION_INFO_V1(synth_treatment_episode);
 /*
  * One call of a table function: where rows go and the values of the row being built.
  * Invariant: natts equals the number of OUT columns the SQL declaration gives the function.
+ * Code columns are declared text or clinnova.code; for a non-text column, in[i] caches the input
+ * function of its type (set up on first use), so the SQL declaration alone decides the type.
  */
 typedef struct SynthCall
 {
 	ReturnSetInfo *rsinfo;
 	int			natts;
+	MemoryContext call_ctx;		/* lives as long as the call (input function caches) */
 	Datum		values[SYNTH_MAX_COLUMNS];
 	bool		nulls[SYNTH_MAX_COLUMNS];
+	FmgrInfo   *in[SYNTH_MAX_COLUMNS];
+	Oid			in_ioparam[SYNTH_MAX_COLUMNS];
 } SynthCall;
 
 /* Emits the rows of one person into the call's tuplestore. */
@@ -72,6 +77,8 @@ SynthBegin(FunctionCallInfo fcinfo, SynthCall *call, int ncols)
 	InitMaterializedSRF(fcinfo, 0);
 	call->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	call->natts = call->rsinfo->setDesc->natts;
+	call->call_ctx = CurrentMemoryContext;
+	memset(call->in, 0, sizeof(call->in));
 	if (call->natts != ncols || ncols > SYNTH_MAX_COLUMNS)
 		elog(ERROR, "clinnova: %s returns %d columns, the library builds %d",
 			 get_func_name(fcinfo->flinfo->fn_oid), call->natts, ncols);
@@ -98,6 +105,32 @@ RowText(SynthCall *call, int i, const char *s)
 {
 	if (s != NULL)
 		RowSet(call, i, CStringGetTextDatum(s));
+}
+
+/*
+ * Set a code column from its text form "SYSTEM:VALUE": a text datum when the column is text,
+ * else the value of the column's type read by its input function (clinnova.code validates it).
+ */
+static void
+RowCode(SynthCall *call, int i, const char *s)
+{
+	Form_pg_attribute att = TupleDescAttr(call->rsinfo->setDesc, i);
+	Oid			typid = att->atttypid;
+
+	if (typid == TEXTOID)
+	{
+		RowText(call, i, s);
+		return;
+	}
+	if (call->in[i] == NULL)
+	{
+		Oid			infunc;
+
+		call->in[i] = MemoryContextAlloc(call->call_ctx, sizeof(FmgrInfo));
+		getTypeInputInfo(typid, &infunc, &call->in_ioparam[i]);
+		fmgr_info_cxt(infunc, call->in[i], call->call_ctx);
+	}
+	RowSet(call, i, InputFunctionCall(call->in[i], (char *) s, call->in_ioparam[i], att->atttypmod));
 }
 
 /* Set a float8 column (NULL when v is NaN, the story's "not measured"). */
@@ -216,9 +249,9 @@ synth_drugs(PG_FUNCTION_ARGS)
 			RowText(&call, 1, dr->name);
 			RowText(&call, 2, dr->drug_class);
 			snprintf(buf, sizeof(buf), "ATC:%s", dr->atc);
-			RowText(&call, 3, buf);
+			RowCode(&call, 3, buf);
 			snprintf(buf, sizeof(buf), "ATC:%s", dr->atc_pre2024);
-			RowText(&call, 4, buf);
+			RowCode(&call, 4, buf);
 			RowText(&call, 5, dr->route);
 			RowPut(&call);
 		}
@@ -248,7 +281,7 @@ synth_lab_map(PG_FUNCTION_ARGS)
 			if (synth_lab_info[l].loinc != NULL)
 			{
 				snprintf(buf, sizeof(buf), "LOINC:%s", synth_lab_info[l].loinc);
-				RowText(&call, 4, buf);
+				RowCode(&call, 4, buf);
 			}
 			RowText(&call, 5, synth_lab_info[l].unit);
 			RowSet(&call, 6, Float8GetDatum(lc->factor));
@@ -338,7 +371,7 @@ EmitConditionOccurrence(SynthCall *call, const SynthPerson *p)
 			status[1] = '\0';
 			RowText(call, 6, status);
 		}
-		RowText(call, 7, SynthConditionCode(p, c, code, sizeof(code)));
+		RowCode(call, 7, SynthConditionCode(p, c, code, sizeof(code)));
 		RowPut(call);
 	}
 }
@@ -388,7 +421,7 @@ EmitDrugExposure(SynthCall *call, const SynthPerson *p)
 		RowText(call, 7, synth_drug_info[e->drug].route);
 		RowText(call, 8, atc);
 		snprintf(code, sizeof(code), "ATC:%s", atc);
-		RowText(call, 9, code);
+		RowCode(call, 9, code);
 		RowPut(call);
 	}
 }
@@ -477,7 +510,7 @@ EmitTreatmentEpisode(SynthCall *call, const SynthPerson *p)
 		RowText(call, 7, dr->name);
 		RowText(call, 8, dr->drug_class);
 		snprintf(atc, sizeof(atc), "ATC:%s", dr->atc);
-		RowText(call, 9, atc);
+		RowCode(call, 9, atc);
 		RowText(call, 10, SynthDrugSourceAtc(p->site, e->drug));
 		RowSet(call, 11, DateADTGetDatum(e->start));
 		RowSet(call, 12, DateADTGetDatum(e->end));
