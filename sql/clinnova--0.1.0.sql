@@ -83,7 +83,7 @@ COMMENT ON FUNCTION clinnova.synth_drugs() IS
 
 CREATE FUNCTION clinnova.synth_lab_map(
     OUT site text, OUT measurement_source_value text, OUT unit_source_value text,
-    OUT analyte text, OUT loinc text, OUT unit text, OUT factor float8)
+    OUT analyte text, OUT loinc text, OUT unit text, OUT factor float8, OUT local_code text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'synth_lab_map'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 36;
@@ -147,7 +147,8 @@ CREATE FUNCTION clinnova.synth_measurement(
     OUT measurement_id bigint, OUT person_id bigint, OUT measurement_concept_id integer,
     OUT measurement_date date, OUT measurement_type_concept_id integer,
     OUT value_as_number float8, OUT unit_concept_id integer,
-    OUT measurement_source_value text, OUT unit_source_value text)
+    OUT measurement_source_value text, OUT unit_source_value text,
+    OUT measurement_source_code text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'synth_measurement'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 16000;

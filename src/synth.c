@@ -192,6 +192,20 @@ SynthGenerate(FunctionCallInfo fcinfo, int ncols, SynthEmitter emit)
 	return (Datum) 0;
 }
 
+/* "LOCAL:<site>-lab/<local code>" of a site's lab code (the clinnova.code form of local codes). */
+static char *
+LocalCode(SynthSite site, const SynthLabCode *lc, char *buf, size_t len)
+{
+	char		ns[8];
+	int			i;
+
+	for (i = 0; synth_site_info[site].key[i] != '\0' && i < (int) sizeof(ns) - 1; i++)
+		ns[i] = synth_site_info[site].key[i] - 'A' + 'a';
+	ns[i] = '\0';
+	snprintf(buf, len, "LOCAL:%s-lab/%s", ns, lc->local_code);
+	return buf;
+}
+
 /* Row id of the k-th row of a person in a table. */
 static inline int64
 RowId(const SynthPerson *p, int k)
@@ -267,7 +281,7 @@ synth_lab_map(PG_FUNCTION_ARGS)
 	int			s;
 	int			l;
 
-	SynthBegin(fcinfo, &call, 7);
+	SynthBegin(fcinfo, &call, 8);
 	for (s = 0; s < SYNTH_N_SITES; s++)
 		for (l = 0; l < SYNTH_N_LABS; l++)
 		{
@@ -285,6 +299,7 @@ synth_lab_map(PG_FUNCTION_ARGS)
 			}
 			RowText(&call, 5, synth_lab_info[l].unit);
 			RowSet(&call, 6, Float8GetDatum(lc->factor));
+			RowCode(&call, 7, LocalCode((SynthSite) s, lc, buf, sizeof(buf)));
 			RowPut(&call);
 		}
 	return (Datum) 0;
@@ -446,6 +461,7 @@ LocalValue(const SynthLabCode *lc, double standard)
 static void
 EmitMeasurement(SynthCall *call, const SynthPerson *p)
 {
+	char		code[64];
 	int			row = 0;
 	int			k;
 	int			l;
@@ -470,6 +486,7 @@ EmitMeasurement(SynthCall *call, const SynthPerson *p)
 			RowSet(call, 6, Int32GetDatum(OMOP_NO_CONCEPT));
 			RowText(call, 7, lc->local_code);
 			RowText(call, 8, lc->local_unit);
+			RowCode(call, 9, LocalCode(p->site, lc, code, sizeof(code)));
 			RowPut(call);
 		}
 	}
@@ -479,7 +496,7 @@ EmitMeasurement(SynthCall *call, const SynthPerson *p)
 Datum
 synth_measurement(PG_FUNCTION_ARGS)
 {
-	return SynthGenerate(fcinfo, 9, EmitMeasurement);
+	return SynthGenerate(fcinfo, 10, EmitMeasurement);
 }
 
 /* ---- the analysis-ready table ---- */

@@ -128,7 +128,8 @@ FROM measurement m
 JOIN person p USING (person_id)
 JOIN clinnova.synth_sites() s ON s.site_id = p.care_site_id
 JOIN clinnova.synth_lab_map() l ON l.site = s.site AND l.measurement_source_value = m.measurement_source_value
-                                AND l.unit_source_value = m.unit_source_value;
+                                AND l.unit_source_value = m.unit_source_value
+                                AND l.local_code = m.measurement_source_code;
 SELECT (SELECT count(*) FROM measurement) AS measurements, count(*) AS mapped,
        count(*) FILTER (WHERE NOT pg_temp.close_enough(l.value,
          CASE l.analyte WHEN 'crp' THEN e.crp WHEN 'calprotectin' THEN e.calprotectin WHEN 'esr' THEN e.esr
