@@ -15,7 +15,7 @@ MODULE_big  = clinnova
 OBJS_CORE     = src/clinnova.o src/linalg.o
 
 # codes
-OBJS_CODES    =
+OBJS_CODES    = src/code_parse.o src/code_io.o src/code_op.o src/code_index.o src/vocab.o
 
 # survival
 OBJS_SURVIVAL =
@@ -41,7 +41,7 @@ DATA = sql/clinnova--0.1.0.sql
 REGRESS_CORE       = install build_info
 
 # codes
-REGRESS_CODES      =
+REGRESS_CODES      = code_io code_op code_index code_vocab
 
 # survival
 REGRESS_SURVIVAL   =

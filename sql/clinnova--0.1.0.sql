@@ -35,6 +35,1033 @@ COMMENT ON FUNCTION clinnova.build_info() IS
 -- codes
 -- ============================================================================================
 
+-- The clinical code type (src/code_*.c, src/vocab.c).  Storage and sort order: src/code.h.
+
+CREATE TYPE clinnova.code;
+
+CREATE FUNCTION clinnova.code_in(cstring) RETURNS clinnova.code
+AS 'MODULE_PATHNAME', 'code_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_out(clinnova.code) RETURNS cstring
+AS 'MODULE_PATHNAME', 'code_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_recv(internal) RETURNS clinnova.code
+AS 'MODULE_PATHNAME', 'code_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_send(clinnova.code) RETURNS bytea
+AS 'MODULE_PATHNAME', 'code_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE clinnova.code (
+    INPUT = clinnova.code_in,
+    OUTPUT = clinnova.code_out,
+    RECEIVE = clinnova.code_recv,
+    SEND = clinnova.code_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = int4,
+    STORAGE = main
+);
+
+COMMENT ON TYPE clinnova.code IS
+  'validated, normalised clinical code SYSTEM:VALUE (ICD10, ICD10GM, ICD10CM, ATC, SNOMED, LOINC, OMOP, LOCAL)';
+COMMENT ON TYPE clinnova.code[] IS 'array of clinical codes';
+COMMENT ON FUNCTION clinnova.code_in(cstring) IS 'text input of code: SYSTEM:VALUE or FHIR token uri|value';
+COMMENT ON FUNCTION clinnova.code_out(clinnova.code) IS 'text output of code: canonical SYSTEM:VALUE';
+COMMENT ON FUNCTION clinnova.code_recv(internal) IS 'binary input of code (version byte, system byte, value; fully re-validated)';
+COMMENT ON FUNCTION clinnova.code_send(clinnova.code) IS 'binary output of code (version byte, system byte, value)';
+
+-- constructors and casts
+CREATE FUNCTION clinnova.code(text) RETURNS clinnova.code
+AS 'MODULE_PATHNAME', 'code_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.code(text) IS 'parse SYSTEM:VALUE or uri|value into a code (the text -> code cast)';
+CREATE CAST (text AS clinnova.code) WITH FUNCTION clinnova.code(text);
+
+CREATE FUNCTION clinnova.code(system text, value text) RETURNS clinnova.code
+AS 'MODULE_PATHNAME', 'code_make' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.code(text, text) IS 'a code from a system (name or FHIR URI) and a value';
+
+CREATE FUNCTION clinnova.is_valid_code(text) RETURNS boolean
+AS 'MODULE_PATHNAME', 'is_valid_code' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.is_valid_code(text) IS 'true when the text is a valid code (never raises for bad input)';
+
+-- accessors
+CREATE FUNCTION clinnova.code_system(clinnova.code) RETURNS text
+AS 'MODULE_PATHNAME', 'code_system' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.code_system(clinnova.code) IS 'system of a code, e.g. ICD10GM';
+CREATE FUNCTION clinnova.code_value(clinnova.code) RETURNS text
+AS 'MODULE_PATHNAME', 'code_value' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.code_value(clinnova.code) IS 'value of a code as its system writes it, e.g. K50.1';
+CREATE FUNCTION clinnova.code_system_name(text) RETURNS text
+AS 'MODULE_PATHNAME', 'code_normalize_system' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.code_system_name(text) IS 'canonical system name for a name or FHIR URI (22023 if unknown)';
+CREATE FUNCTION clinnova.code_fhir_system(clinnova.code) RETURNS text
+AS 'MODULE_PATHNAME', 'code_fhir_system' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.code_fhir_system(clinnova.code) IS 'FHIR Coding.system URI of a code';
+
+-- structure
+CREATE FUNCTION clinnova.code_parent(clinnova.code) RETURNS clinnova.code
+AS 'MODULE_PATHNAME', 'code_parent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.code_parent(clinnova.code) IS 'nearest structural ancestor (ICD-10, ATC), NULL at the top or without structure';
+CREATE FUNCTION clinnova.code_ancestors(clinnova.code) RETURNS clinnova.code[]
+AS 'MODULE_PATHNAME', 'code_ancestors' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.code_ancestors(clinnova.code) IS 'structural ancestors from the top down, without the code itself';
+CREATE FUNCTION clinnova.code_level(clinnova.code) RETURNS integer
+AS 'MODULE_PATHNAME', 'code_level' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.code_level(clinnova.code) IS 'ICD: number of characters (3 = category); ATC: level 1-5; NULL without structure';
+CREATE FUNCTION clinnova.code_chapter(clinnova.code) RETURNS text
+AS 'MODULE_PATHNAME', 'code_chapter' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.code_chapter(clinnova.code) IS 'Roman numeral of the ICD-10 / ICD-10-GM chapter, NULL otherwise';
+CREATE FUNCTION clinnova.code_subtree_end(clinnova.code) RETURNS clinnova.code
+AS 'MODULE_PATHNAME', 'code_subtree_end' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.code_subtree_end(clinnova.code) IS
+  'exclusive upper bound of the subtree of a code in sort order (index conditions of <@)';
+
+-- comparison
+CREATE FUNCTION clinnova.code_eq(clinnova.code, clinnova.code) RETURNS boolean
+AS 'MODULE_PATHNAME', 'code_eq' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_ne(clinnova.code, clinnova.code) RETURNS boolean
+AS 'MODULE_PATHNAME', 'code_ne' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_lt(clinnova.code, clinnova.code) RETURNS boolean
+AS 'MODULE_PATHNAME', 'code_lt' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_le(clinnova.code, clinnova.code) RETURNS boolean
+AS 'MODULE_PATHNAME', 'code_le' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_gt(clinnova.code, clinnova.code) RETURNS boolean
+AS 'MODULE_PATHNAME', 'code_gt' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_ge(clinnova.code, clinnova.code) RETURNS boolean
+AS 'MODULE_PATHNAME', 'code_ge' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_cmp(clinnova.code, clinnova.code) RETURNS integer
+AS 'MODULE_PATHNAME', 'code_cmp' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_sortsupport(internal) RETURNS void
+AS 'MODULE_PATHNAME', 'code_sortsupport' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_hash(clinnova.code) RETURNS integer
+AS 'MODULE_PATHNAME', 'code_hash' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_hash_extended(clinnova.code, bigint) RETURNS bigint
+AS 'MODULE_PATHNAME', 'code_hash_extended' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.code_eq(clinnova.code, clinnova.code) IS 'implementation of = (same system and value)';
+COMMENT ON FUNCTION clinnova.code_ne(clinnova.code, clinnova.code) IS 'implementation of <>';
+COMMENT ON FUNCTION clinnova.code_lt(clinnova.code, clinnova.code) IS 'implementation of <';
+COMMENT ON FUNCTION clinnova.code_le(clinnova.code, clinnova.code) IS 'implementation of <=';
+COMMENT ON FUNCTION clinnova.code_gt(clinnova.code, clinnova.code) IS 'implementation of >';
+COMMENT ON FUNCTION clinnova.code_ge(clinnova.code, clinnova.code) IS 'implementation of >=';
+COMMENT ON FUNCTION clinnova.code_cmp(clinnova.code, clinnova.code) IS 'btree comparison of codes (system, then value; ancestors first)';
+COMMENT ON FUNCTION clinnova.code_sortsupport(internal) IS 'btree sort support of codes (abbreviated keys)';
+COMMENT ON FUNCTION clinnova.code_hash(clinnova.code) IS 'hash of a code';
+COMMENT ON FUNCTION clinnova.code_hash_extended(clinnova.code, bigint) IS 'seeded 64-bit hash of a code';
+
+CREATE OPERATOR clinnova.= (
+    LEFTARG = clinnova.code, RIGHTARG = clinnova.code, FUNCTION = clinnova.code_eq,
+    COMMUTATOR = OPERATOR(clinnova.=), NEGATOR = OPERATOR(clinnova.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR clinnova.<> (
+    LEFTARG = clinnova.code, RIGHTARG = clinnova.code, FUNCTION = clinnova.code_ne,
+    COMMUTATOR = OPERATOR(clinnova.<>), NEGATOR = OPERATOR(clinnova.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
+CREATE OPERATOR clinnova.< (
+    LEFTARG = clinnova.code, RIGHTARG = clinnova.code, FUNCTION = clinnova.code_lt,
+    COMMUTATOR = OPERATOR(clinnova.>), NEGATOR = OPERATOR(clinnova.>=),
+    RESTRICT = pg_catalog.scalarltsel, JOIN = pg_catalog.scalarltjoinsel);
+CREATE OPERATOR clinnova.<= (
+    LEFTARG = clinnova.code, RIGHTARG = clinnova.code, FUNCTION = clinnova.code_le,
+    COMMUTATOR = OPERATOR(clinnova.>=), NEGATOR = OPERATOR(clinnova.>),
+    RESTRICT = pg_catalog.scalarlesel, JOIN = pg_catalog.scalarlejoinsel);
+CREATE OPERATOR clinnova.> (
+    LEFTARG = clinnova.code, RIGHTARG = clinnova.code, FUNCTION = clinnova.code_gt,
+    COMMUTATOR = OPERATOR(clinnova.<), NEGATOR = OPERATOR(clinnova.<=),
+    RESTRICT = pg_catalog.scalargtsel, JOIN = pg_catalog.scalargtjoinsel);
+CREATE OPERATOR clinnova.>= (
+    LEFTARG = clinnova.code, RIGHTARG = clinnova.code, FUNCTION = clinnova.code_ge,
+    COMMUTATOR = OPERATOR(clinnova.<=), NEGATOR = OPERATOR(clinnova.<),
+    RESTRICT = pg_catalog.scalargesel, JOIN = pg_catalog.scalargejoinsel);
+
+CREATE OPERATOR CLASS clinnova.code_ops
+DEFAULT FOR TYPE clinnova.code USING btree AS
+    OPERATOR 1 clinnova.<,
+    OPERATOR 2 clinnova.<=,
+    OPERATOR 3 clinnova.=,
+    OPERATOR 4 clinnova.>=,
+    OPERATOR 5 clinnova.>,
+    FUNCTION 1 clinnova.code_cmp(clinnova.code, clinnova.code),
+    FUNCTION 2 clinnova.code_sortsupport(internal),
+    FUNCTION 4 pg_catalog.btequalimage(oid);
+
+CREATE OPERATOR CLASS clinnova.code_hash_ops
+DEFAULT FOR TYPE clinnova.code USING hash AS
+    OPERATOR 1 clinnova.=,
+    FUNCTION 1 clinnova.code_hash(clinnova.code),
+    FUNCTION 2 clinnova.code_hash_extended(clinnova.code, bigint);
+
+-- hierarchy: <@ and @> with planner support (index conditions, selectivity)
+CREATE FUNCTION clinnova.code_contained_support(internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'code_contained_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_contains_support(internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'code_contains_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_contained_sel(internal, oid, internal, integer) RETURNS float8
+AS 'MODULE_PATHNAME', 'code_contained_sel' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_contains_sel(internal, oid, internal, integer) RETURNS float8
+AS 'MODULE_PATHNAME', 'code_contains_sel' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_contained_joinsel(internal, oid, internal, smallint, internal) RETURNS float8
+AS 'MODULE_PATHNAME', 'code_contained_joinsel' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.code_contains_joinsel(internal, oid, internal, smallint, internal) RETURNS float8
+AS 'MODULE_PATHNAME', 'code_contains_joinsel' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.code_contained_support(internal) IS 'planner support of <@: btree index conditions and selectivity';
+COMMENT ON FUNCTION clinnova.code_contains_support(internal) IS 'planner support of @>: btree index conditions and selectivity';
+COMMENT ON FUNCTION clinnova.code_contained_sel(internal, oid, internal, integer) IS 'restriction selectivity of <@';
+COMMENT ON FUNCTION clinnova.code_contains_sel(internal, oid, internal, integer) IS 'restriction selectivity of @>';
+COMMENT ON FUNCTION clinnova.code_contained_joinsel(internal, oid, internal, smallint, internal) IS 'join selectivity of <@';
+COMMENT ON FUNCTION clinnova.code_contains_joinsel(internal, oid, internal, smallint, internal) IS 'join selectivity of @>';
+
+CREATE FUNCTION clinnova.code_contained(clinnova.code, clinnova.code) RETURNS boolean
+AS 'MODULE_PATHNAME', 'code_contained' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE
+SUPPORT clinnova.code_contained_support;
+CREATE FUNCTION clinnova.code_contains(clinnova.code, clinnova.code) RETURNS boolean
+AS 'MODULE_PATHNAME', 'code_contains' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE
+SUPPORT clinnova.code_contains_support;
+COMMENT ON FUNCTION clinnova.code_contained(clinnova.code, clinnova.code) IS
+  'a <@ b: a is b or a structural descendant of b (ICD-10 families, ATC levels); equality for other systems';
+COMMENT ON FUNCTION clinnova.code_contains(clinnova.code, clinnova.code) IS
+  'a @> b: a is b or a structural ancestor of b';
+
+CREATE OPERATOR clinnova.<@ (
+    LEFTARG = clinnova.code, RIGHTARG = clinnova.code, FUNCTION = clinnova.code_contained,
+    COMMUTATOR = OPERATOR(clinnova.@>),
+    RESTRICT = clinnova.code_contained_sel, JOIN = clinnova.code_contained_joinsel);
+CREATE OPERATOR clinnova.@> (
+    LEFTARG = clinnova.code, RIGHTARG = clinnova.code, FUNCTION = clinnova.code_contains,
+    COMMUTATOR = OPERATOR(clinnova.<@),
+    RESTRICT = clinnova.code_contains_sel, JOIN = clinnova.code_contains_joinsel);
+
+-- FHIR and German source data
+CREATE FUNCTION clinnova.from_fhir(coding jsonb) RETURNS clinnova.code
+AS 'MODULE_PATHNAME', 'from_fhir' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.from_fhir(jsonb) IS
+  'code of a FHIR Coding; refuses Codings carrying ICD-10-GM certainty or laterality (use icd10gm_parse)';
+
+CREATE FUNCTION clinnova.icd10gm_parse(entry text,
+    OUT code clinnova.code, OUT certainty text, OUT laterality text, OUT marker text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'icd10gm_parse' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.icd10gm_parse(text) IS
+  'split an ICD-10-GM entry such as ''G35.10 G'' into code, diagnosis certainty, laterality and multiple-coding marker';
+CREATE FUNCTION clinnova.icd10gm_parse(coding jsonb,
+    OUT code clinnova.code, OUT certainty text, OUT laterality text, OUT marker text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'icd10gm_parse_fhir' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.icd10gm_parse(jsonb) IS
+  'code, diagnosis certainty, laterality and multiple-coding marker of an ICD-10-GM FHIR Coding';
+
+-- vocabulary: OMOP CDM 5.4 tables (load Athena files with \copy; see README)
+CREATE FUNCTION clinnova.concept_to_code(vocabulary_id text, concept_code text, concept_id integer)
+RETURNS clinnova.code
+AS 'MODULE_PATHNAME', 'concept_to_code' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.concept_to_code(text, text, integer) IS
+  'code of an OMOP concept row: its own system for ICD10/ICD10GM/ICD10CM/ATC/SNOMED/LOINC/LOCAL, else OMOP:<concept_id>';
+
+CREATE TABLE clinnova.concept (
+    concept_id       integer      NOT NULL,
+    concept_name     varchar(255) NOT NULL,
+    domain_id        varchar(20)  NOT NULL,
+    vocabulary_id    varchar(20)  NOT NULL,
+    concept_class_id varchar(20)  NOT NULL,
+    standard_concept varchar(1)   NULL,
+    concept_code     varchar(50)  NOT NULL,
+    valid_start_date date         NOT NULL,
+    valid_end_date   date         NOT NULL,
+    invalid_reason   varchar(1)   NULL,
+    CONSTRAINT xpk_concept PRIMARY KEY (concept_id)
+);
+CREATE INDEX idx_concept_code ON clinnova.concept
+    (clinnova.concept_to_code(vocabulary_id, concept_code, concept_id));
+COMMENT ON TABLE clinnova.concept IS 'OMOP CDM 5.4 concept table (sample vocabulary; load Athena CONCEPT.csv)';
+
+CREATE TABLE clinnova.concept_relationship (
+    concept_id_1     integer     NOT NULL,
+    concept_id_2     integer     NOT NULL,
+    relationship_id  varchar(20) NOT NULL,
+    valid_start_date date        NOT NULL,
+    valid_end_date   date        NOT NULL,
+    invalid_reason   varchar(1)  NULL
+);
+CREATE INDEX idx_concept_relationship_id_1 ON clinnova.concept_relationship (concept_id_1);
+CREATE INDEX idx_concept_relationship_id_2 ON clinnova.concept_relationship (concept_id_2);
+CREATE INDEX idx_concept_relationship_id_3 ON clinnova.concept_relationship (relationship_id);
+COMMENT ON TABLE clinnova.concept_relationship IS 'OMOP CDM 5.4 concept_relationship table (''Maps to'', ''Concept replaced by'', ...)';
+
+CREATE TABLE clinnova.concept_ancestor (
+    ancestor_concept_id      integer NOT NULL,
+    descendant_concept_id    integer NOT NULL,
+    min_levels_of_separation integer NOT NULL,
+    max_levels_of_separation integer NOT NULL
+);
+CREATE INDEX idx_concept_ancestor_id_1 ON clinnova.concept_ancestor (ancestor_concept_id);
+CREATE INDEX idx_concept_ancestor_id_2 ON clinnova.concept_ancestor (descendant_concept_id);
+COMMENT ON TABLE clinnova.concept_ancestor IS 'OMOP CDM 5.4 concept_ancestor table (transitive closure of the hierarchy)';
+
+GRANT SELECT ON clinnova.concept, clinnova.concept_relationship, clinnova.concept_ancestor TO PUBLIC;
+
+-- BEGIN sample vocabulary (generated by test/data/codes_vocab_gen.py; do not edit)
+INSERT INTO clinnova.concept (concept_id, concept_name, domain_id, vocabulary_id, concept_class_id, standard_concept, concept_code, valid_start_date, valid_end_date, invalid_reason) VALUES
+  (4074815, 'Inflammatory bowel disease', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '24526004', '1970-01-01', '2099-12-31', NULL),
+  (201606, 'Crohn''s disease', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '34000006', '1970-01-01', '2099-12-31', NULL),
+  (2090000001, 'Crohn''s disease of small intestine', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '56689002', '1970-01-01', '2099-12-31', NULL),
+  (2090000002, 'Crohn''s disease of large bowel', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '7620006', '1970-01-01', '2099-12-31', NULL),
+  (2090000003, 'Crohn''s disease of small and large intestines', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '71833008', '1970-01-01', '2099-12-31', NULL),
+  (2090000004, 'Crohn''s disease of ileum', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '38106008', '1970-01-01', '2099-12-31', NULL),
+  (2090000005, 'Perianal Crohn''s disease', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '235796008', '1970-01-01', '2099-12-31', NULL),
+  (81893, 'Ulcerative colitis', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '64766004', '1970-01-01', '2099-12-31', NULL),
+  (2090000006, 'Ulcerative pancolitis', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '444548001', '1970-01-01', '2099-12-31', NULL),
+  (2090000007, 'Left sided ulcerative colitis', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '445243001', '1970-01-01', '2099-12-31', NULL),
+  (2090000008, 'Chronic ulcerative rectosigmoiditis', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '52506002', '1970-01-01', '2099-12-31', NULL),
+  (80809, 'Rheumatoid arthritis', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '69896004', '1970-01-01', '2099-12-31', NULL),
+  (4035611, 'Seropositive rheumatoid arthritis', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '239791005', '1970-01-01', '2099-12-31', NULL),
+  (4083556, 'Seronegative rheumatoid arthritis', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '239792003', '1970-01-01', '2099-12-31', NULL),
+  (374919, 'Multiple sclerosis', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '24700007', '1970-01-01', '2099-12-31', NULL),
+  (2090000009, 'Relapsing remitting multiple sclerosis', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '426373005', '1970-01-01', '2099-12-31', NULL),
+  (2090000010, 'Secondary progressive multiple sclerosis', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '425500002', '1970-01-01', '2099-12-31', NULL),
+  (2090000011, 'Crohn disease [regional enteritis]', 'Condition', 'ICD10', 'ICD10 Hierarchy', NULL, 'K50', '1970-01-01', '2099-12-31', NULL),
+  (2090000012, 'Crohn disease of small intestine', 'Condition', 'ICD10', 'ICD10 code', NULL, 'K50.0', '1970-01-01', '2099-12-31', NULL),
+  (2090000013, 'Crohn disease of large intestine', 'Condition', 'ICD10', 'ICD10 code', NULL, 'K50.1', '1970-01-01', '2099-12-31', NULL),
+  (2090000014, 'Other Crohn disease', 'Condition', 'ICD10', 'ICD10 code', NULL, 'K50.8', '1970-01-01', '2099-12-31', NULL),
+  (2090000015, 'Crohn disease, unspecified', 'Condition', 'ICD10', 'ICD10 code', NULL, 'K50.9', '1970-01-01', '2099-12-31', NULL),
+  (2090000016, 'Ulcerative colitis', 'Condition', 'ICD10', 'ICD10 Hierarchy', NULL, 'K51', '1970-01-01', '2099-12-31', NULL),
+  (2090000017, 'Ulcerative (chronic) pancolitis', 'Condition', 'ICD10', 'ICD10 code', NULL, 'K51.0', '1970-01-01', '2099-12-31', NULL),
+  (2090000018, 'Ulcerative (chronic) proctitis', 'Condition', 'ICD10', 'ICD10 code', NULL, 'K51.2', '1970-01-01', '2099-12-31', NULL),
+  (2090000019, 'Ulcerative (chronic) rectosigmoiditis', 'Condition', 'ICD10', 'ICD10 code', NULL, 'K51.3', '1970-01-01', '2099-12-31', NULL),
+  (2090000020, 'Inflammatory polyps', 'Condition', 'ICD10', 'ICD10 code', NULL, 'K51.4', '1970-01-01', '2099-12-31', NULL),
+  (2090000021, 'Left sided colitis', 'Condition', 'ICD10', 'ICD10 code', NULL, 'K51.5', '1970-01-01', '2099-12-31', NULL),
+  (2090000022, 'Other ulcerative colitis', 'Condition', 'ICD10', 'ICD10 code', NULL, 'K51.8', '1970-01-01', '2099-12-31', NULL),
+  (2090000023, 'Ulcerative colitis, unspecified', 'Condition', 'ICD10', 'ICD10 code', NULL, 'K51.9', '1970-01-01', '2099-12-31', NULL),
+  (2090000024, 'Indeterminate colitis', 'Condition', 'ICD10', 'ICD10 code', NULL, 'K52.3', '1970-01-01', '2099-12-31', NULL),
+  (2090000025, 'Seropositive rheumatoid arthritis', 'Condition', 'ICD10', 'ICD10 Hierarchy', NULL, 'M05', '1970-01-01', '2099-12-31', NULL),
+  (2090000026, 'Felty syndrome', 'Condition', 'ICD10', 'ICD10 code', NULL, 'M05.0', '1970-01-01', '2099-12-31', NULL),
+  (2090000027, 'Rheumatoid lung disease', 'Condition', 'ICD10', 'ICD10 code', NULL, 'M05.1', '1970-01-01', '2099-12-31', NULL),
+  (2090000028, 'Rheumatoid vasculitis', 'Condition', 'ICD10', 'ICD10 code', NULL, 'M05.2', '1970-01-01', '2099-12-31', NULL),
+  (2090000029, 'Rheumatoid arthritis with involvement of other organs and systems', 'Condition', 'ICD10', 'ICD10 code', NULL, 'M05.3', '1970-01-01', '2099-12-31', NULL),
+  (2090000030, 'Other seropositive rheumatoid arthritis', 'Condition', 'ICD10', 'ICD10 code', NULL, 'M05.8', '1970-01-01', '2099-12-31', NULL),
+  (2090000031, 'Seropositive rheumatoid arthritis, unspecified', 'Condition', 'ICD10', 'ICD10 code', NULL, 'M05.9', '1970-01-01', '2099-12-31', NULL),
+  (2090000032, 'Other rheumatoid arthritis', 'Condition', 'ICD10', 'ICD10 Hierarchy', NULL, 'M06', '1970-01-01', '2099-12-31', NULL),
+  (2090000033, 'Seronegative rheumatoid arthritis', 'Condition', 'ICD10', 'ICD10 code', NULL, 'M06.0', '1970-01-01', '2099-12-31', NULL),
+  (2090000034, 'Adult-onset Still disease', 'Condition', 'ICD10', 'ICD10 code', NULL, 'M06.1', '1970-01-01', '2099-12-31', NULL),
+  (2090000035, 'Rheumatoid bursitis', 'Condition', 'ICD10', 'ICD10 code', NULL, 'M06.2', '1970-01-01', '2099-12-31', NULL),
+  (2090000036, 'Rheumatoid nodule', 'Condition', 'ICD10', 'ICD10 code', NULL, 'M06.3', '1970-01-01', '2099-12-31', NULL),
+  (2090000037, 'Inflammatory polyarthropathy', 'Condition', 'ICD10', 'ICD10 code', NULL, 'M06.4', '1970-01-01', '2099-12-31', NULL),
+  (2090000038, 'Other specified rheumatoid arthritis', 'Condition', 'ICD10', 'ICD10 code', NULL, 'M06.8', '1970-01-01', '2099-12-31', NULL),
+  (2090000039, 'Rheumatoid arthritis, unspecified', 'Condition', 'ICD10', 'ICD10 code', NULL, 'M06.9', '1970-01-01', '2099-12-31', NULL),
+  (2090000040, 'Multiple sclerosis', 'Condition', 'ICD10', 'ICD10 Hierarchy', NULL, 'G35', '1970-01-01', '2099-12-31', NULL),
+  (2090000041, 'Multiple Sklerose [Encephalomyelitis disseminata]', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'G35', '1970-01-01', '2099-12-31', NULL),
+  (2090000042, 'Erstmanifestation einer multiplen Sklerose', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'G35.0', '1970-01-01', '2099-12-31', NULL),
+  (2090000043, 'Multiple Sklerose mit vorherrschend schubförmigem Verlauf', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'G35.1', '1970-01-01', '2099-12-31', NULL),
+  (2090000044, 'Multiple Sklerose mit vorherrschend schubförmigem Verlauf: Ohne Angabe einer akuten Exazerbation oder Progression', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'G35.10', '1970-01-01', '2099-12-31', NULL),
+  (2090000045, 'Multiple Sklerose mit vorherrschend schubförmigem Verlauf: Mit Angabe einer akuten Exazerbation oder Progression', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'G35.11', '1970-01-01', '2099-12-31', NULL),
+  (2090000046, 'Multiple Sklerose mit primär-chronischem Verlauf', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'G35.2', '1970-01-01', '2099-12-31', NULL),
+  (2090000047, 'Multiple Sklerose mit primär-chronischem Verlauf: Ohne Angabe einer akuten Exazerbation oder Progression', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'G35.20', '1970-01-01', '2099-12-31', NULL),
+  (2090000048, 'Multiple Sklerose mit primär-chronischem Verlauf: Mit Angabe einer akuten Exazerbation oder Progression', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'G35.21', '1970-01-01', '2099-12-31', NULL),
+  (2090000049, 'Multiple Sklerose mit sekundär-chronischem Verlauf', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'G35.3', '1970-01-01', '2099-12-31', NULL),
+  (2090000050, 'Multiple Sklerose mit sekundär-chronischem Verlauf: Ohne Angabe einer akuten Exazerbation oder Progression', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'G35.30', '1970-01-01', '2099-12-31', NULL),
+  (2090000051, 'Multiple Sklerose mit sekundär-chronischem Verlauf: Mit Angabe einer akuten Exazerbation oder Progression', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'G35.31', '1970-01-01', '2099-12-31', NULL),
+  (2090000052, 'Multiple Sklerose, nicht näher bezeichnet', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'G35.9', '1970-01-01', '2099-12-31', NULL),
+  (2090000053, 'Crohn-Krankheit [Enteritis regionalis] [Morbus Crohn]', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'K50', '1970-01-01', '2099-12-31', NULL),
+  (2090000054, 'Crohn-Krankheit des Dünndarmes', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K50.0', '1970-01-01', '2099-12-31', NULL),
+  (2090000055, 'Crohn-Krankheit des Dickdarmes', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K50.1', '1970-01-01', '2099-12-31', NULL),
+  (2090000056, 'Sonstige Crohn-Krankheit', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'K50.8', '1970-01-01', '2099-12-31', NULL),
+  (2090000057, 'Crohn-Krankheit des Magens', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K50.80', '1970-01-01', '2099-12-31', NULL),
+  (2090000058, 'Crohn-Krankheit der Speiseröhre', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K50.81', '1970-01-01', '2099-12-31', NULL),
+  (2090000059, 'Crohn-Krankheit der Speiseröhre und des Magen-Darm-Traktes, mehrere Teilbereiche betreffend', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K50.82', '1970-01-01', '2099-12-31', NULL),
+  (2090000060, 'Sonstige Crohn-Krankheit', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K50.88', '1970-01-01', '2099-12-31', NULL),
+  (2090000061, 'Crohn-Krankheit, nicht näher bezeichnet', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K50.9', '1970-01-01', '2099-12-31', NULL),
+  (2090000062, 'Colitis ulcerosa', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'K51', '1970-01-01', '2099-12-31', NULL),
+  (2090000063, 'Ulzeröse (chronische) Pankolitis', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K51.0', '1970-01-01', '2099-12-31', NULL),
+  (2090000064, 'Ulzeröse (chronische) Proktitis', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K51.2', '1970-01-01', '2099-12-31', NULL),
+  (2090000065, 'Ulzeröse (chronische) Rektosigmoiditis', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K51.3', '1970-01-01', '2099-12-31', NULL),
+  (2090000066, 'Inflammatorische Polypen des Kolons', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K51.4', '1970-01-01', '2099-12-31', NULL),
+  (2090000067, 'Linksseitige Kolitis', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K51.5', '1970-01-01', '2099-12-31', NULL),
+  (2090000068, 'Sonstige Colitis ulcerosa', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K51.8', '1970-01-01', '2099-12-31', NULL),
+  (2090000069, 'Colitis ulcerosa, nicht näher bezeichnet', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K51.9', '1970-01-01', '2099-12-31', NULL),
+  (2090000070, 'Colitis indeterminata', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'K52.3', '1970-01-01', '2099-12-31', NULL),
+  (2090000071, 'Pancolitis indeterminata', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K52.30', '1970-01-01', '2099-12-31', NULL),
+  (2090000072, 'Linksseitige Colitis indeterminata', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K52.31', '1970-01-01', '2099-12-31', NULL),
+  (2090000073, 'Colitis indeterminata des Rektosigmoids', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K52.32', '1970-01-01', '2099-12-31', NULL),
+  (2090000074, 'Sonstige Colitis indeterminata', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'K52.38', '1970-01-01', '2099-12-31', NULL),
+  (2090000075, 'Seropositive chronische Polyarthritis', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M05', '1970-01-01', '2099-12-31', NULL),
+  (2090000076, 'Felty-Syndrom', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M05.0', '1970-01-01', '2099-12-31', NULL),
+  (2090000077, 'Felty-Syndrom: Mehrere Lokalisationen', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.00', '1970-01-01', '2099-12-31', NULL),
+  (2090000078, 'Felty-Syndrom: Schulterregion [Klavikula, Skapula, Akromioklavikular-, Schulter-, Sternoklavikulargelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.01', '1970-01-01', '2099-12-31', NULL),
+  (2090000079, 'Felty-Syndrom: Oberarm [Humerus, Ellenbogengelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.02', '1970-01-01', '2099-12-31', NULL),
+  (2090000080, 'Felty-Syndrom: Unterarm [Radius, Ulna, Handgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.03', '1970-01-01', '2099-12-31', NULL),
+  (2090000081, 'Felty-Syndrom: Hand [Finger, Handwurzel, Mittelhand, Gelenke zwischen diesen Knochen]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.04', '1970-01-01', '2099-12-31', NULL),
+  (2090000082, 'Felty-Syndrom: Beckenregion und Oberschenkel [Becken, Femur, Gesäß, Hüfte, Hüftgelenk, Iliosakralgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.05', '1970-01-01', '2099-12-31', NULL),
+  (2090000083, 'Felty-Syndrom: Unterschenkel [Fibula, Tibia, Kniegelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.06', '1970-01-01', '2099-12-31', NULL),
+  (2090000084, 'Felty-Syndrom: Knöchel und Fuß [Fußwurzel, Mittelfuß, Zehen, Sprunggelenk, sonstige Gelenke des Fußes]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.07', '1970-01-01', '2099-12-31', NULL),
+  (2090000085, 'Felty-Syndrom: Sonstige [Hals, Kopf, Rippen, Rumpf, Schädel, Wirbelsäule]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.08', '1970-01-01', '2099-12-31', NULL),
+  (2090000086, 'Felty-Syndrom: Nicht näher bezeichnete Lokalisation', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.09', '1970-01-01', '2099-12-31', NULL),
+  (2090000087, 'Lungenmanifestation der seropositiven chronischen Polyarthritis', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M05.1', '1970-01-01', '2099-12-31', NULL),
+  (2090000088, 'Lungenmanifestation der seropositiven chronischen Polyarthritis: Mehrere Lokalisationen', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.10', '1970-01-01', '2099-12-31', NULL),
+  (2090000089, 'Lungenmanifestation der seropositiven chronischen Polyarthritis: Schulterregion [Klavikula, Skapula, Akromioklavikular-, Schulter-, Sternoklavikulargelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.11', '1970-01-01', '2099-12-31', NULL),
+  (2090000090, 'Lungenmanifestation der seropositiven chronischen Polyarthritis: Oberarm [Humerus, Ellenbogengelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.12', '1970-01-01', '2099-12-31', NULL),
+  (2090000091, 'Lungenmanifestation der seropositiven chronischen Polyarthritis: Unterarm [Radius, Ulna, Handgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.13', '1970-01-01', '2099-12-31', NULL),
+  (2090000092, 'Lungenmanifestation der seropositiven chronischen Polyarthritis: Hand [Finger, Handwurzel, Mittelhand, Gelenke zwischen diesen Knochen]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.14', '1970-01-01', '2099-12-31', NULL),
+  (2090000093, 'Lungenmanifestation der seropositiven chronischen Polyarthritis: Beckenregion und Oberschenkel [Becken, Femur, Gesäß, Hüfte, Hüftgelenk, Iliosakralgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.15', '1970-01-01', '2099-12-31', NULL),
+  (2090000094, 'Lungenmanifestation der seropositiven chronischen Polyarthritis: Unterschenkel [Fibula, Tibia, Kniegelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.16', '1970-01-01', '2099-12-31', NULL),
+  (2090000095, 'Lungenmanifestation der seropositiven chronischen Polyarthritis: Knöchel und Fuß [Fußwurzel, Mittelfuß, Zehen, Sprunggelenk, sonstige Gelenke des Fußes]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.17', '1970-01-01', '2099-12-31', NULL),
+  (2090000096, 'Lungenmanifestation der seropositiven chronischen Polyarthritis: Sonstige [Hals, Kopf, Rippen, Rumpf, Schädel, Wirbelsäule]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.18', '1970-01-01', '2099-12-31', NULL),
+  (2090000097, 'Lungenmanifestation der seropositiven chronischen Polyarthritis: Nicht näher bezeichnete Lokalisation', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.19', '1970-01-01', '2099-12-31', NULL),
+  (2090000098, 'Vaskulitis bei seropositiver chronischer Polyarthritis', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M05.2', '1970-01-01', '2099-12-31', NULL),
+  (2090000099, 'Vaskulitis bei seropositiver chronischer Polyarthritis: Mehrere Lokalisationen', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.20', '1970-01-01', '2099-12-31', NULL),
+  (2090000100, 'Vaskulitis bei seropositiver chronischer Polyarthritis: Schulterregion [Klavikula, Skapula, Akromioklavikular-, Schulter-, Sternoklavikulargelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.21', '1970-01-01', '2099-12-31', NULL),
+  (2090000101, 'Vaskulitis bei seropositiver chronischer Polyarthritis: Oberarm [Humerus, Ellenbogengelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.22', '1970-01-01', '2099-12-31', NULL),
+  (2090000102, 'Vaskulitis bei seropositiver chronischer Polyarthritis: Unterarm [Radius, Ulna, Handgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.23', '1970-01-01', '2099-12-31', NULL),
+  (2090000103, 'Vaskulitis bei seropositiver chronischer Polyarthritis: Hand [Finger, Handwurzel, Mittelhand, Gelenke zwischen diesen Knochen]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.24', '1970-01-01', '2099-12-31', NULL),
+  (2090000104, 'Vaskulitis bei seropositiver chronischer Polyarthritis: Beckenregion und Oberschenkel [Becken, Femur, Gesäß, Hüfte, Hüftgelenk, Iliosakralgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.25', '1970-01-01', '2099-12-31', NULL),
+  (2090000105, 'Vaskulitis bei seropositiver chronischer Polyarthritis: Unterschenkel [Fibula, Tibia, Kniegelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.26', '1970-01-01', '2099-12-31', NULL),
+  (2090000106, 'Vaskulitis bei seropositiver chronischer Polyarthritis: Knöchel und Fuß [Fußwurzel, Mittelfuß, Zehen, Sprunggelenk, sonstige Gelenke des Fußes]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.27', '1970-01-01', '2099-12-31', NULL),
+  (2090000107, 'Vaskulitis bei seropositiver chronischer Polyarthritis: Sonstige [Hals, Kopf, Rippen, Rumpf, Schädel, Wirbelsäule]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.28', '1970-01-01', '2099-12-31', NULL),
+  (2090000108, 'Vaskulitis bei seropositiver chronischer Polyarthritis: Nicht näher bezeichnete Lokalisation', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.29', '1970-01-01', '2099-12-31', NULL),
+  (2090000109, 'Seropositive chronische Polyarthritis mit Beteiligung sonstiger Organe und Organsysteme', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M05.3', '1970-01-01', '2099-12-31', NULL),
+  (2090000110, 'Seropositive chronische Polyarthritis mit Beteiligung sonstiger Organe und Organsysteme: Mehrere Lokalisationen', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.30', '1970-01-01', '2099-12-31', NULL),
+  (2090000111, 'Seropositive chronische Polyarthritis mit Beteiligung sonstiger Organe und Organsysteme: Schulterregion [Klavikula, Skapula, Akromioklavikular-, Schulter-, Sternoklavikulargelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.31', '1970-01-01', '2099-12-31', NULL),
+  (2090000112, 'Seropositive chronische Polyarthritis mit Beteiligung sonstiger Organe und Organsysteme: Oberarm [Humerus, Ellenbogengelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.32', '1970-01-01', '2099-12-31', NULL),
+  (2090000113, 'Seropositive chronische Polyarthritis mit Beteiligung sonstiger Organe und Organsysteme: Unterarm [Radius, Ulna, Handgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.33', '1970-01-01', '2099-12-31', NULL),
+  (2090000114, 'Seropositive chronische Polyarthritis mit Beteiligung sonstiger Organe und Organsysteme: Hand [Finger, Handwurzel, Mittelhand, Gelenke zwischen diesen Knochen]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.34', '1970-01-01', '2099-12-31', NULL),
+  (2090000115, 'Seropositive chronische Polyarthritis mit Beteiligung sonstiger Organe und Organsysteme: Beckenregion und Oberschenkel [Becken, Femur, Gesäß, Hüfte, Hüftgelenk, Iliosakralgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.35', '1970-01-01', '2099-12-31', NULL),
+  (2090000116, 'Seropositive chronische Polyarthritis mit Beteiligung sonstiger Organe und Organsysteme: Unterschenkel [Fibula, Tibia, Kniegelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.36', '1970-01-01', '2099-12-31', NULL),
+  (2090000117, 'Seropositive chronische Polyarthritis mit Beteiligung sonstiger Organe und Organsysteme: Knöchel und Fuß [Fußwurzel, Mittelfuß, Zehen, Sprunggelenk, sonstige Gelenke des Fußes]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.37', '1970-01-01', '2099-12-31', NULL),
+  (2090000118, 'Seropositive chronische Polyarthritis mit Beteiligung sonstiger Organe und Organsysteme: Sonstige [Hals, Kopf, Rippen, Rumpf, Schädel, Wirbelsäule]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.38', '1970-01-01', '2099-12-31', NULL),
+  (2090000119, 'Seropositive chronische Polyarthritis mit Beteiligung sonstiger Organe und Organsysteme: Nicht näher bezeichnete Lokalisation', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.39', '1970-01-01', '2099-12-31', NULL),
+  (2090000120, 'Sonstige seropositive chronische Polyarthritis', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M05.8', '1970-01-01', '2099-12-31', NULL),
+  (2090000121, 'Sonstige seropositive chronische Polyarthritis: Mehrere Lokalisationen', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.80', '1970-01-01', '2099-12-31', NULL),
+  (2090000122, 'Sonstige seropositive chronische Polyarthritis: Schulterregion [Klavikula, Skapula, Akromioklavikular-, Schulter-, Sternoklavikulargelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.81', '1970-01-01', '2099-12-31', NULL),
+  (2090000123, 'Sonstige seropositive chronische Polyarthritis: Oberarm [Humerus, Ellenbogengelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.82', '1970-01-01', '2099-12-31', NULL),
+  (2090000124, 'Sonstige seropositive chronische Polyarthritis: Unterarm [Radius, Ulna, Handgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.83', '1970-01-01', '2099-12-31', NULL),
+  (2090000125, 'Sonstige seropositive chronische Polyarthritis: Hand [Finger, Handwurzel, Mittelhand, Gelenke zwischen diesen Knochen]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.84', '1970-01-01', '2099-12-31', NULL),
+  (2090000126, 'Sonstige seropositive chronische Polyarthritis: Beckenregion und Oberschenkel [Becken, Femur, Gesäß, Hüfte, Hüftgelenk, Iliosakralgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.85', '1970-01-01', '2099-12-31', NULL),
+  (2090000127, 'Sonstige seropositive chronische Polyarthritis: Unterschenkel [Fibula, Tibia, Kniegelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.86', '1970-01-01', '2099-12-31', NULL),
+  (2090000128, 'Sonstige seropositive chronische Polyarthritis: Knöchel und Fuß [Fußwurzel, Mittelfuß, Zehen, Sprunggelenk, sonstige Gelenke des Fußes]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.87', '1970-01-01', '2099-12-31', NULL),
+  (2090000129, 'Sonstige seropositive chronische Polyarthritis: Sonstige [Hals, Kopf, Rippen, Rumpf, Schädel, Wirbelsäule]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.88', '1970-01-01', '2099-12-31', NULL),
+  (2090000130, 'Sonstige seropositive chronische Polyarthritis: Nicht näher bezeichnete Lokalisation', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.89', '1970-01-01', '2099-12-31', NULL),
+  (2090000131, 'Seropositive chronische Polyarthritis, nicht näher bezeichnet', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M05.9', '1970-01-01', '2099-12-31', NULL),
+  (2090000132, 'Seropositive chronische Polyarthritis, nicht näher bezeichnet: Mehrere Lokalisationen', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.90', '1970-01-01', '2099-12-31', NULL),
+  (2090000133, 'Seropositive chronische Polyarthritis, nicht näher bezeichnet: Schulterregion [Klavikula, Skapula, Akromioklavikular-, Schulter-, Sternoklavikulargelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.91', '1970-01-01', '2099-12-31', NULL),
+  (2090000134, 'Seropositive chronische Polyarthritis, nicht näher bezeichnet: Oberarm [Humerus, Ellenbogengelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.92', '1970-01-01', '2099-12-31', NULL),
+  (2090000135, 'Seropositive chronische Polyarthritis, nicht näher bezeichnet: Unterarm [Radius, Ulna, Handgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.93', '1970-01-01', '2099-12-31', NULL),
+  (2090000136, 'Seropositive chronische Polyarthritis, nicht näher bezeichnet: Hand [Finger, Handwurzel, Mittelhand, Gelenke zwischen diesen Knochen]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.94', '1970-01-01', '2099-12-31', NULL),
+  (2090000137, 'Seropositive chronische Polyarthritis, nicht näher bezeichnet: Beckenregion und Oberschenkel [Becken, Femur, Gesäß, Hüfte, Hüftgelenk, Iliosakralgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.95', '1970-01-01', '2099-12-31', NULL),
+  (2090000138, 'Seropositive chronische Polyarthritis, nicht näher bezeichnet: Unterschenkel [Fibula, Tibia, Kniegelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.96', '1970-01-01', '2099-12-31', NULL),
+  (2090000139, 'Seropositive chronische Polyarthritis, nicht näher bezeichnet: Knöchel und Fuß [Fußwurzel, Mittelfuß, Zehen, Sprunggelenk, sonstige Gelenke des Fußes]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.97', '1970-01-01', '2099-12-31', NULL),
+  (2090000140, 'Seropositive chronische Polyarthritis, nicht näher bezeichnet: Sonstige [Hals, Kopf, Rippen, Rumpf, Schädel, Wirbelsäule]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.98', '1970-01-01', '2099-12-31', NULL),
+  (2090000141, 'Seropositive chronische Polyarthritis, nicht näher bezeichnet: Nicht näher bezeichnete Lokalisation', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M05.99', '1970-01-01', '2099-12-31', NULL),
+  (2090000142, 'Sonstige chronische Polyarthritis', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M06', '1970-01-01', '2099-12-31', NULL),
+  (2090000143, 'Seronegative chronische Polyarthritis', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M06.0', '1970-01-01', '2099-12-31', NULL),
+  (2090000144, 'Seronegative chronische Polyarthritis: Mehrere Lokalisationen', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.00', '1970-01-01', '2099-12-31', NULL),
+  (2090000145, 'Seronegative chronische Polyarthritis: Schulterregion [Klavikula, Skapula, Akromioklavikular-, Schulter-, Sternoklavikulargelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.01', '1970-01-01', '2099-12-31', NULL),
+  (2090000146, 'Seronegative chronische Polyarthritis: Oberarm [Humerus, Ellenbogengelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.02', '1970-01-01', '2099-12-31', NULL),
+  (2090000147, 'Seronegative chronische Polyarthritis: Unterarm [Radius, Ulna, Handgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.03', '1970-01-01', '2099-12-31', NULL),
+  (2090000148, 'Seronegative chronische Polyarthritis: Hand [Finger, Handwurzel, Mittelhand, Gelenke zwischen diesen Knochen]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.04', '1970-01-01', '2099-12-31', NULL),
+  (2090000149, 'Seronegative chronische Polyarthritis: Beckenregion und Oberschenkel [Becken, Femur, Gesäß, Hüfte, Hüftgelenk, Iliosakralgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.05', '1970-01-01', '2099-12-31', NULL),
+  (2090000150, 'Seronegative chronische Polyarthritis: Unterschenkel [Fibula, Tibia, Kniegelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.06', '1970-01-01', '2099-12-31', NULL),
+  (2090000151, 'Seronegative chronische Polyarthritis: Knöchel und Fuß [Fußwurzel, Mittelfuß, Zehen, Sprunggelenk, sonstige Gelenke des Fußes]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.07', '1970-01-01', '2099-12-31', NULL),
+  (2090000152, 'Seronegative chronische Polyarthritis: Sonstige [Hals, Kopf, Rippen, Rumpf, Schädel, Wirbelsäule]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.08', '1970-01-01', '2099-12-31', NULL),
+  (2090000153, 'Seronegative chronische Polyarthritis: Nicht näher bezeichnete Lokalisation', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.09', '1970-01-01', '2099-12-31', NULL),
+  (2090000154, 'Adulte Form der Still-Krankheit', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M06.1', '1970-01-01', '2099-12-31', NULL),
+  (2090000155, 'Adulte Form der Still-Krankheit: Mehrere Lokalisationen', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.10', '1970-01-01', '2099-12-31', NULL),
+  (2090000156, 'Adulte Form der Still-Krankheit: Schulterregion [Klavikula, Skapula, Akromioklavikular-, Schulter-, Sternoklavikulargelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.11', '1970-01-01', '2099-12-31', NULL),
+  (2090000157, 'Adulte Form der Still-Krankheit: Oberarm [Humerus, Ellenbogengelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.12', '1970-01-01', '2099-12-31', NULL),
+  (2090000158, 'Adulte Form der Still-Krankheit: Unterarm [Radius, Ulna, Handgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.13', '1970-01-01', '2099-12-31', NULL),
+  (2090000159, 'Adulte Form der Still-Krankheit: Hand [Finger, Handwurzel, Mittelhand, Gelenke zwischen diesen Knochen]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.14', '1970-01-01', '2099-12-31', NULL),
+  (2090000160, 'Adulte Form der Still-Krankheit: Beckenregion und Oberschenkel [Becken, Femur, Gesäß, Hüfte, Hüftgelenk, Iliosakralgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.15', '1970-01-01', '2099-12-31', NULL),
+  (2090000161, 'Adulte Form der Still-Krankheit: Unterschenkel [Fibula, Tibia, Kniegelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.16', '1970-01-01', '2099-12-31', NULL),
+  (2090000162, 'Adulte Form der Still-Krankheit: Knöchel und Fuß [Fußwurzel, Mittelfuß, Zehen, Sprunggelenk, sonstige Gelenke des Fußes]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.17', '1970-01-01', '2099-12-31', NULL),
+  (2090000163, 'Adulte Form der Still-Krankheit: Sonstige [Hals, Kopf, Rippen, Rumpf, Schädel, Wirbelsäule]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.18', '1970-01-01', '2099-12-31', NULL),
+  (2090000164, 'Adulte Form der Still-Krankheit: Nicht näher bezeichnete Lokalisation', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.19', '1970-01-01', '2099-12-31', NULL),
+  (2090000165, 'Bursitis bei chronischer Polyarthritis', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M06.2', '1970-01-01', '2099-12-31', NULL),
+  (2090000166, 'Bursitis bei chronischer Polyarthritis: Mehrere Lokalisationen', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.20', '1970-01-01', '2099-12-31', NULL),
+  (2090000167, 'Bursitis bei chronischer Polyarthritis: Schulterregion [Klavikula, Skapula, Akromioklavikular-, Schulter-, Sternoklavikulargelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.21', '1970-01-01', '2099-12-31', NULL),
+  (2090000168, 'Bursitis bei chronischer Polyarthritis: Oberarm [Humerus, Ellenbogengelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.22', '1970-01-01', '2099-12-31', NULL),
+  (2090000169, 'Bursitis bei chronischer Polyarthritis: Unterarm [Radius, Ulna, Handgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.23', '1970-01-01', '2099-12-31', NULL),
+  (2090000170, 'Bursitis bei chronischer Polyarthritis: Hand [Finger, Handwurzel, Mittelhand, Gelenke zwischen diesen Knochen]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.24', '1970-01-01', '2099-12-31', NULL),
+  (2090000171, 'Bursitis bei chronischer Polyarthritis: Beckenregion und Oberschenkel [Becken, Femur, Gesäß, Hüfte, Hüftgelenk, Iliosakralgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.25', '1970-01-01', '2099-12-31', NULL),
+  (2090000172, 'Bursitis bei chronischer Polyarthritis: Unterschenkel [Fibula, Tibia, Kniegelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.26', '1970-01-01', '2099-12-31', NULL),
+  (2090000173, 'Bursitis bei chronischer Polyarthritis: Knöchel und Fuß [Fußwurzel, Mittelfuß, Zehen, Sprunggelenk, sonstige Gelenke des Fußes]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.27', '1970-01-01', '2099-12-31', NULL),
+  (2090000174, 'Bursitis bei chronischer Polyarthritis: Sonstige [Hals, Kopf, Rippen, Rumpf, Schädel, Wirbelsäule]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.28', '1970-01-01', '2099-12-31', NULL),
+  (2090000175, 'Bursitis bei chronischer Polyarthritis: Nicht näher bezeichnete Lokalisation', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.29', '1970-01-01', '2099-12-31', NULL),
+  (2090000176, 'Rheumaknoten', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M06.3', '1970-01-01', '2099-12-31', NULL),
+  (2090000177, 'Rheumaknoten: Mehrere Lokalisationen', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.30', '1970-01-01', '2099-12-31', NULL),
+  (2090000178, 'Rheumaknoten: Schulterregion [Klavikula, Skapula, Akromioklavikular-, Schulter-, Sternoklavikulargelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.31', '1970-01-01', '2099-12-31', NULL),
+  (2090000179, 'Rheumaknoten: Oberarm [Humerus, Ellenbogengelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.32', '1970-01-01', '2099-12-31', NULL),
+  (2090000180, 'Rheumaknoten: Unterarm [Radius, Ulna, Handgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.33', '1970-01-01', '2099-12-31', NULL),
+  (2090000181, 'Rheumaknoten: Hand [Finger, Handwurzel, Mittelhand, Gelenke zwischen diesen Knochen]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.34', '1970-01-01', '2099-12-31', NULL),
+  (2090000182, 'Rheumaknoten: Beckenregion und Oberschenkel [Becken, Femur, Gesäß, Hüfte, Hüftgelenk, Iliosakralgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.35', '1970-01-01', '2099-12-31', NULL),
+  (2090000183, 'Rheumaknoten: Unterschenkel [Fibula, Tibia, Kniegelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.36', '1970-01-01', '2099-12-31', NULL),
+  (2090000184, 'Rheumaknoten: Knöchel und Fuß [Fußwurzel, Mittelfuß, Zehen, Sprunggelenk, sonstige Gelenke des Fußes]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.37', '1970-01-01', '2099-12-31', NULL),
+  (2090000185, 'Rheumaknoten: Sonstige [Hals, Kopf, Rippen, Rumpf, Schädel, Wirbelsäule]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.38', '1970-01-01', '2099-12-31', NULL),
+  (2090000186, 'Rheumaknoten: Nicht näher bezeichnete Lokalisation', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.39', '1970-01-01', '2099-12-31', NULL),
+  (2090000187, 'Entzündliche Polyarthropathie', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M06.4', '1970-01-01', '2099-12-31', NULL),
+  (2090000188, 'Entzündliche Polyarthropathie: Mehrere Lokalisationen', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.40', '1970-01-01', '2099-12-31', NULL),
+  (2090000189, 'Entzündliche Polyarthropathie: Schulterregion [Klavikula, Skapula, Akromioklavikular-, Schulter-, Sternoklavikulargelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.41', '1970-01-01', '2099-12-31', NULL),
+  (2090000190, 'Entzündliche Polyarthropathie: Oberarm [Humerus, Ellenbogengelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.42', '1970-01-01', '2099-12-31', NULL),
+  (2090000191, 'Entzündliche Polyarthropathie: Unterarm [Radius, Ulna, Handgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.43', '1970-01-01', '2099-12-31', NULL),
+  (2090000192, 'Entzündliche Polyarthropathie: Hand [Finger, Handwurzel, Mittelhand, Gelenke zwischen diesen Knochen]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.44', '1970-01-01', '2099-12-31', NULL),
+  (2090000193, 'Entzündliche Polyarthropathie: Beckenregion und Oberschenkel [Becken, Femur, Gesäß, Hüfte, Hüftgelenk, Iliosakralgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.45', '1970-01-01', '2099-12-31', NULL),
+  (2090000194, 'Entzündliche Polyarthropathie: Unterschenkel [Fibula, Tibia, Kniegelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.46', '1970-01-01', '2099-12-31', NULL),
+  (2090000195, 'Entzündliche Polyarthropathie: Knöchel und Fuß [Fußwurzel, Mittelfuß, Zehen, Sprunggelenk, sonstige Gelenke des Fußes]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.47', '1970-01-01', '2099-12-31', NULL),
+  (2090000196, 'Entzündliche Polyarthropathie: Sonstige [Hals, Kopf, Rippen, Rumpf, Schädel, Wirbelsäule]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.48', '1970-01-01', '2099-12-31', NULL),
+  (2090000197, 'Entzündliche Polyarthropathie: Nicht näher bezeichnete Lokalisation', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.49', '1970-01-01', '2099-12-31', NULL),
+  (2090000198, 'Sonstige näher bezeichnete chronische Polyarthritis', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M06.8', '1970-01-01', '2099-12-31', NULL),
+  (2090000199, 'Sonstige näher bezeichnete chronische Polyarthritis: Mehrere Lokalisationen', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.80', '1970-01-01', '2099-12-31', NULL),
+  (2090000200, 'Sonstige näher bezeichnete chronische Polyarthritis: Schulterregion [Klavikula, Skapula, Akromioklavikular-, Schulter-, Sternoklavikulargelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.81', '1970-01-01', '2099-12-31', NULL),
+  (2090000201, 'Sonstige näher bezeichnete chronische Polyarthritis: Oberarm [Humerus, Ellenbogengelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.82', '1970-01-01', '2099-12-31', NULL),
+  (2090000202, 'Sonstige näher bezeichnete chronische Polyarthritis: Unterarm [Radius, Ulna, Handgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.83', '1970-01-01', '2099-12-31', NULL),
+  (2090000203, 'Sonstige näher bezeichnete chronische Polyarthritis: Hand [Finger, Handwurzel, Mittelhand, Gelenke zwischen diesen Knochen]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.84', '1970-01-01', '2099-12-31', NULL),
+  (2090000204, 'Sonstige näher bezeichnete chronische Polyarthritis: Beckenregion und Oberschenkel [Becken, Femur, Gesäß, Hüfte, Hüftgelenk, Iliosakralgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.85', '1970-01-01', '2099-12-31', NULL),
+  (2090000205, 'Sonstige näher bezeichnete chronische Polyarthritis: Unterschenkel [Fibula, Tibia, Kniegelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.86', '1970-01-01', '2099-12-31', NULL),
+  (2090000206, 'Sonstige näher bezeichnete chronische Polyarthritis: Knöchel und Fuß [Fußwurzel, Mittelfuß, Zehen, Sprunggelenk, sonstige Gelenke des Fußes]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.87', '1970-01-01', '2099-12-31', NULL),
+  (2090000207, 'Sonstige näher bezeichnete chronische Polyarthritis: Sonstige [Hals, Kopf, Rippen, Rumpf, Schädel, Wirbelsäule]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.88', '1970-01-01', '2099-12-31', NULL),
+  (2090000208, 'Sonstige näher bezeichnete chronische Polyarthritis: Nicht näher bezeichnete Lokalisation', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.89', '1970-01-01', '2099-12-31', NULL),
+  (2090000209, 'Chronische Polyarthritis, nicht näher bezeichnet', 'Condition', 'ICD10GM', 'ICD10 Hierarchy', NULL, 'M06.9', '1970-01-01', '2099-12-31', NULL),
+  (2090000210, 'Chronische Polyarthritis, nicht näher bezeichnet: Mehrere Lokalisationen', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.90', '1970-01-01', '2099-12-31', NULL),
+  (2090000211, 'Chronische Polyarthritis, nicht näher bezeichnet: Schulterregion [Klavikula, Skapula, Akromioklavikular-, Schulter-, Sternoklavikulargelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.91', '1970-01-01', '2099-12-31', NULL),
+  (2090000212, 'Chronische Polyarthritis, nicht näher bezeichnet: Oberarm [Humerus, Ellenbogengelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.92', '1970-01-01', '2099-12-31', NULL),
+  (2090000213, 'Chronische Polyarthritis, nicht näher bezeichnet: Unterarm [Radius, Ulna, Handgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.93', '1970-01-01', '2099-12-31', NULL),
+  (2090000214, 'Chronische Polyarthritis, nicht näher bezeichnet: Hand [Finger, Handwurzel, Mittelhand, Gelenke zwischen diesen Knochen]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.94', '1970-01-01', '2099-12-31', NULL),
+  (2090000215, 'Chronische Polyarthritis, nicht näher bezeichnet: Beckenregion und Oberschenkel [Becken, Femur, Gesäß, Hüfte, Hüftgelenk, Iliosakralgelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.95', '1970-01-01', '2099-12-31', NULL),
+  (2090000216, 'Chronische Polyarthritis, nicht näher bezeichnet: Unterschenkel [Fibula, Tibia, Kniegelenk]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.96', '1970-01-01', '2099-12-31', NULL),
+  (2090000217, 'Chronische Polyarthritis, nicht näher bezeichnet: Knöchel und Fuß [Fußwurzel, Mittelfuß, Zehen, Sprunggelenk, sonstige Gelenke des Fußes]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.97', '1970-01-01', '2099-12-31', NULL),
+  (2090000218, 'Chronische Polyarthritis, nicht näher bezeichnet: Sonstige [Hals, Kopf, Rippen, Rumpf, Schädel, Wirbelsäule]', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.98', '1970-01-01', '2099-12-31', NULL),
+  (2090000219, 'Chronische Polyarthritis, nicht näher bezeichnet: Nicht näher bezeichnete Lokalisation', 'Condition', 'ICD10GM', 'ICD10 code', NULL, 'M06.99', '1970-01-01', '2099-12-31', NULL),
+  (2090000220, 'Multiple sclerosis', 'Condition', 'ICD10CM', '3-char billing code', NULL, 'G35', '1970-01-01', '2099-12-31', NULL),
+  (2090000221, 'Crohn''s disease [regional enteritis]', 'Condition', 'ICD10CM', '3-char nonbill code', NULL, 'K50', '1970-01-01', '2099-12-31', NULL),
+  (2090000222, 'Crohn''s disease of small intestine', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'K50.0', '1970-01-01', '2099-12-31', NULL),
+  (2090000223, 'Crohn''s disease of small intestine without complications', 'Condition', 'ICD10CM', '5-char billing code', NULL, 'K50.00', '1970-01-01', '2099-12-31', NULL),
+  (2090000224, 'Crohn''s disease of small intestine with complications', 'Condition', 'ICD10CM', '5-char nonbill code', NULL, 'K50.01', '1970-01-01', '2099-12-31', NULL),
+  (2090000225, 'Crohn''s disease of small intestine with rectal bleeding', 'Condition', 'ICD10CM', '6-char billing code', NULL, 'K50.011', '1970-01-01', '2099-12-31', NULL),
+  (2090000226, 'Crohn''s disease of large intestine', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'K50.1', '1970-01-01', '2099-12-31', NULL),
+  (2090000227, 'Crohn''s disease of large intestine without complications', 'Condition', 'ICD10CM', '5-char billing code', NULL, 'K50.10', '1970-01-01', '2099-12-31', NULL),
+  (2090000228, 'Crohn''s disease of both small and large intestine', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'K50.8', '1970-01-01', '2099-12-31', NULL),
+  (2090000229, 'Crohn''s disease of both small and large intestine without complications', 'Condition', 'ICD10CM', '5-char billing code', NULL, 'K50.80', '1970-01-01', '2099-12-31', NULL),
+  (2090000230, 'Crohn''s disease, unspecified', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'K50.9', '1970-01-01', '2099-12-31', NULL),
+  (2090000231, 'Crohn''s disease, unspecified, without complications', 'Condition', 'ICD10CM', '5-char billing code', NULL, 'K50.90', '1970-01-01', '2099-12-31', NULL),
+  (2090000232, 'Ulcerative colitis', 'Condition', 'ICD10CM', '3-char nonbill code', NULL, 'K51', '1970-01-01', '2099-12-31', NULL),
+  (2090000233, 'Ulcerative (chronic) pancolitis', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'K51.0', '1970-01-01', '2099-12-31', NULL),
+  (2090000234, 'Ulcerative (chronic) pancolitis without complications', 'Condition', 'ICD10CM', '5-char billing code', NULL, 'K51.00', '1970-01-01', '2099-12-31', NULL),
+  (2090000235, 'Ulcerative (chronic) proctitis', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'K51.2', '1970-01-01', '2099-12-31', NULL),
+  (2090000236, 'Ulcerative (chronic) rectosigmoiditis', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'K51.3', '1970-01-01', '2099-12-31', NULL),
+  (2090000237, 'Inflammatory polyps of colon', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'K51.4', '1970-01-01', '2099-12-31', NULL),
+  (2090000238, 'Left sided colitis', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'K51.5', '1970-01-01', '2099-12-31', NULL),
+  (2090000239, 'Other ulcerative colitis', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'K51.8', '1970-01-01', '2099-12-31', NULL),
+  (2090000240, 'Ulcerative colitis, unspecified', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'K51.9', '1970-01-01', '2099-12-31', NULL),
+  (2090000241, 'Ulcerative colitis, unspecified, without complications', 'Condition', 'ICD10CM', '5-char billing code', NULL, 'K51.90', '1970-01-01', '2099-12-31', NULL),
+  (2090000242, 'Rheumatoid arthritis with rheumatoid factor', 'Condition', 'ICD10CM', '3-char nonbill code', NULL, 'M05', '1970-01-01', '2099-12-31', NULL),
+  (2090000243, 'Felty''s syndrome', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'M05.0', '1970-01-01', '2099-12-31', NULL),
+  (2090000244, 'Rheumatoid lung disease with rheumatoid arthritis', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'M05.1', '1970-01-01', '2099-12-31', NULL),
+  (2090000245, 'Rheumatoid vasculitis with rheumatoid arthritis', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'M05.2', '1970-01-01', '2099-12-31', NULL),
+  (2090000246, 'Rheumatoid heart disease with rheumatoid arthritis', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'M05.3', '1970-01-01', '2099-12-31', NULL),
+  (2090000247, 'Rheumatoid myopathy with rheumatoid arthritis', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'M05.4', '1970-01-01', '2099-12-31', NULL),
+  (2090000248, 'Rheumatoid polyneuropathy with rheumatoid arthritis', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'M05.5', '1970-01-01', '2099-12-31', NULL),
+  (2090000249, 'Rheumatoid arthritis with involvement of other organs and systems', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'M05.6', '1970-01-01', '2099-12-31', NULL),
+  (2090000250, 'Rheumatoid arthritis with rheumatoid factor without organ or systems involvement', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'M05.7', '1970-01-01', '2099-12-31', NULL),
+  (2090000251, 'Other rheumatoid arthritis with rheumatoid factor', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'M05.8', '1970-01-01', '2099-12-31', NULL),
+  (2090000252, 'Rheumatoid arthritis with rheumatoid factor, unspecified', 'Condition', 'ICD10CM', '4-char billing code', NULL, 'M05.9', '1970-01-01', '2099-12-31', NULL),
+  (2090000253, 'Other rheumatoid arthritis', 'Condition', 'ICD10CM', '3-char nonbill code', NULL, 'M06', '1970-01-01', '2099-12-31', NULL),
+  (2090000254, 'Rheumatoid arthritis without rheumatoid factor', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'M06.0', '1970-01-01', '2099-12-31', NULL),
+  (2090000255, 'Adult-onset Still''s disease', 'Condition', 'ICD10CM', '4-char billing code', NULL, 'M06.1', '1970-01-01', '2099-12-31', NULL),
+  (2090000256, 'Rheumatoid bursitis', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'M06.2', '1970-01-01', '2099-12-31', NULL),
+  (2090000257, 'Rheumatoid nodule', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'M06.3', '1970-01-01', '2099-12-31', NULL),
+  (2090000258, 'Inflammatory polyarthropathy', 'Condition', 'ICD10CM', '4-char billing code', NULL, 'M06.4', '1970-01-01', '2099-12-31', NULL),
+  (2090000259, 'Other specified rheumatoid arthritis', 'Condition', 'ICD10CM', '4-char nonbill code', NULL, 'M06.8', '1970-01-01', '2099-12-31', NULL),
+  (2090000260, 'Rheumatoid arthritis, unspecified', 'Condition', 'ICD10CM', '4-char billing code', NULL, 'M06.9', '1970-01-01', '2099-12-31', NULL),
+  (2090000261, 'ALIMENTARY TRACT AND METABOLISM', 'Drug', 'ATC', 'ATC 1st', 'C', 'A', '1970-01-01', '2099-12-31', NULL),
+  (2090000262, 'ANTIDIARRHEALS, INTESTINAL ANTIINFLAMMATORY/ANTIINFECTIVE AGENTS', 'Drug', 'ATC', 'ATC 2nd', 'C', 'A07', '1970-01-01', '2099-12-31', NULL),
+  (2090000263, 'INTESTINAL ANTIINFLAMMATORY AGENTS', 'Drug', 'ATC', 'ATC 3rd', 'C', 'A07E', '1970-01-01', '2099-12-31', NULL),
+  (21600652, 'Corticosteroids acting locally', 'Drug', 'ATC', 'ATC 4th', 'C', 'A07EA', '1970-01-01', '2099-12-31', NULL),
+  (2090000264, 'Aminosalicylic acid and similar agents', 'Drug', 'ATC', 'ATC 4th', 'C', 'A07EC', '1970-01-01', '2099-12-31', NULL),
+  (2090000265, 'ANTINEOPLASTIC AND IMMUNOMODULATING AGENTS', 'Drug', 'ATC', 'ATC 1st', 'C', 'L', '1970-01-01', '2099-12-31', NULL),
+  (2090000266, 'ANTINEOPLASTIC AGENTS', 'Drug', 'ATC', 'ATC 2nd', 'C', 'L01', '1970-01-01', '2099-12-31', NULL),
+  (2090000267, 'ANTIMETABOLITES', 'Drug', 'ATC', 'ATC 3rd', 'C', 'L01B', '1970-01-01', '2099-12-31', NULL),
+  (2090000268, 'Folic acid analogues', 'Drug', 'ATC', 'ATC 4th', 'C', 'L01BA', '1970-01-01', '2099-12-31', NULL),
+  (2090000269, 'Purine analogues', 'Drug', 'ATC', 'ATC 4th', 'C', 'L01BB', '1970-01-01', '2099-12-31', NULL),
+  (2090000270, 'MONOCLONAL ANTIBODIES AND ANTIBODY DRUG CONJUGATES', 'Drug', 'ATC', 'ATC 3rd', 'C', 'L01F', '2022-01-01', '2099-12-31', NULL),
+  (2090000271, 'CD20 (Clusters of Differentiation 20) inhibitors', 'Drug', 'ATC', 'ATC 4th', 'C', 'L01FA', '2022-01-01', '2099-12-31', NULL),
+  (2090000272, 'OTHER ANTINEOPLASTIC AGENTS', 'Drug', 'ATC', 'ATC 3rd', 'C', 'L01X', '1970-01-01', '2099-12-31', NULL),
+  (2090000273, 'Monoclonal antibodies', 'Drug', 'ATC', 'ATC 4th', 'C', 'L01XC', '1970-01-01', '2021-12-31', 'D'),
+  (2090000274, 'IMMUNOSTIMULANTS', 'Drug', 'ATC', 'ATC 2nd', 'C', 'L03', '1970-01-01', '2099-12-31', NULL),
+  (2090000275, 'IMMUNOSTIMULANTS', 'Drug', 'ATC', 'ATC 3rd', 'C', 'L03A', '1970-01-01', '2099-12-31', NULL),
+  (2090000276, 'Interferons', 'Drug', 'ATC', 'ATC 4th', 'C', 'L03AB', '1970-01-01', '2099-12-31', NULL),
+  (2090000277, 'Other immunostimulants', 'Drug', 'ATC', 'ATC 4th', 'C', 'L03AX', '1970-01-01', '2099-12-31', NULL),
+  (2090000278, 'IMMUNOSUPPRESSANTS', 'Drug', 'ATC', 'ATC 2nd', 'C', 'L04', '1970-01-01', '2099-12-31', NULL),
+  (2090000279, 'IMMUNOSUPPRESSANTS', 'Drug', 'ATC', 'ATC 3rd', 'C', 'L04A', '1970-01-01', '2099-12-31', NULL),
+  (2090000280, 'Selective immunosuppressants', 'Drug', 'ATC', 'ATC 4th', 'C', 'L04AA', '1970-01-01', '2099-12-31', NULL),
+  (2090000281, 'Tumor necrosis factor alpha (TNF-alpha) inhibitors', 'Drug', 'ATC', 'ATC 4th', 'C', 'L04AB', '1970-01-01', '2099-12-31', NULL),
+  (2090000282, 'Interleukin inhibitors', 'Drug', 'ATC', 'ATC 4th', 'C', 'L04AC', '1970-01-01', '2099-12-31', NULL),
+  (2090000283, 'Sphingosine-1-phosphate (S1P) receptor modulators', 'Drug', 'ATC', 'ATC 4th', 'C', 'L04AE', '2024-01-01', '2099-12-31', NULL),
+  (2090000284, 'Janus-associated kinase (JAK) inhibitors', 'Drug', 'ATC', 'ATC 4th', 'C', 'L04AF', '2024-01-01', '2099-12-31', NULL),
+  (2090000285, 'Monoclonal antibodies', 'Drug', 'ATC', 'ATC 4th', 'C', 'L04AG', '2024-01-01', '2099-12-31', NULL),
+  (2090000286, 'Dihydroorotate dehydrogenase (DHODH) inhibitors', 'Drug', 'ATC', 'ATC 4th', 'C', 'L04AK', '2024-01-01', '2099-12-31', NULL),
+  (2090000287, 'Other immunosuppressants', 'Drug', 'ATC', 'ATC 4th', 'C', 'L04AX', '1970-01-01', '2099-12-31', NULL),
+  (2090000288, 'NERVOUS SYSTEM', 'Drug', 'ATC', 'ATC 1st', 'C', 'N', '1970-01-01', '2099-12-31', NULL),
+  (2090000289, 'OTHER NERVOUS SYSTEM DRUGS', 'Drug', 'ATC', 'ATC 2nd', 'C', 'N07', '1970-01-01', '2099-12-31', NULL),
+  (2090000290, 'OTHER NERVOUS SYSTEM DRUGS', 'Drug', 'ATC', 'ATC 3rd', 'C', 'N07X', '1970-01-01', '2099-12-31', NULL),
+  (2090000291, 'Other nervous system drugs', 'Drug', 'ATC', 'ATC 4th', 'C', 'N07XX', '1970-01-01', '2099-12-31', NULL),
+  (2090000292, 'ANTIPARASITIC PRODUCTS, INSECTICIDES AND REPELLENTS', 'Drug', 'ATC', 'ATC 1st', 'C', 'P', '1970-01-01', '2099-12-31', NULL),
+  (2090000293, 'ANTIPROTOZOALS', 'Drug', 'ATC', 'ATC 2nd', 'C', 'P01', '1970-01-01', '2099-12-31', NULL),
+  (2090000294, 'ANTIMALARIALS', 'Drug', 'ATC', 'ATC 3rd', 'C', 'P01B', '1970-01-01', '2099-12-31', NULL),
+  (2090000295, 'Aminoquinolines', 'Drug', 'ATC', 'ATC 4th', 'C', 'P01BA', '1970-01-01', '2099-12-31', NULL),
+  (2090000296, 'infliximab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AB02', '1970-01-01', '2099-12-31', NULL),
+  (2090000297, 'adalimumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AB04', '1970-01-01', '2099-12-31', NULL),
+  (2090000298, 'golimumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AB06', '1970-01-01', '2099-12-31', NULL),
+  (2090000299, 'certolizumab pegol', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AB05', '1970-01-01', '2099-12-31', NULL),
+  (2090000300, 'etanercept', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AB01', '1970-01-01', '2099-12-31', NULL),
+  (2090000301, 'vedolizumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA33', '1970-01-01', '2023-12-31', 'U'),
+  (2090000302, 'vedolizumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AG05', '2024-01-01', '2099-12-31', NULL),
+  (2090000303, 'natalizumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA23', '1970-01-01', '2023-12-31', 'U'),
+  (2090000304, 'natalizumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AG03', '2024-01-01', '2099-12-31', NULL),
+  (2090000305, 'ocrelizumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA36', '1970-01-01', '2023-12-31', 'U'),
+  (2090000306, 'ocrelizumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AG08', '2024-01-01', '2099-12-31', NULL),
+  (2090000307, 'alemtuzumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA34', '1970-01-01', '2023-12-31', 'U'),
+  (2090000308, 'alemtuzumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AG06', '2024-01-01', '2099-12-31', NULL),
+  (2090000309, 'ofatumumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA52', '1970-01-01', '2023-12-31', 'U'),
+  (2090000310, 'ofatumumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AG12', '2024-01-01', '2099-12-31', NULL),
+  (2090000311, 'ustekinumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AC05', '1970-01-01', '2099-12-31', NULL),
+  (2090000312, 'risankizumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AC18', '1970-01-01', '2099-12-31', NULL),
+  (2090000313, 'tocilizumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AC07', '1970-01-01', '2099-12-31', NULL),
+  (2090000314, 'sarilumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AC14', '1970-01-01', '2099-12-31', NULL),
+  (2090000315, 'tofacitinib', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA29', '1970-01-01', '2023-12-31', 'U'),
+  (2090000316, 'tofacitinib', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AF01', '2024-01-01', '2099-12-31', NULL),
+  (2090000317, 'baricitinib', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA37', '1970-01-01', '2023-12-31', 'U'),
+  (2090000318, 'baricitinib', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AF02', '2024-01-01', '2099-12-31', NULL),
+  (2090000319, 'upadacitinib', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA44', '1970-01-01', '2023-12-31', 'U'),
+  (2090000320, 'upadacitinib', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AF03', '2024-01-01', '2099-12-31', NULL),
+  (2090000321, 'filgotinib', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA45', '1970-01-01', '2023-12-31', 'U'),
+  (2090000322, 'filgotinib', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AF04', '2024-01-01', '2099-12-31', NULL),
+  (2090000323, 'fingolimod', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA27', '1970-01-01', '2023-12-31', 'U'),
+  (2090000324, 'fingolimod', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AE01', '2024-01-01', '2099-12-31', NULL),
+  (2090000325, 'ozanimod', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA38', '1970-01-01', '2023-12-31', 'U'),
+  (2090000326, 'ozanimod', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AE02', '2024-01-01', '2099-12-31', NULL),
+  (2090000327, 'siponimod', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA42', '1970-01-01', '2023-12-31', 'U'),
+  (2090000328, 'siponimod', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AE03', '2024-01-01', '2099-12-31', NULL),
+  (2090000329, 'ponesimod', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA50', '1970-01-01', '2023-12-31', 'U'),
+  (2090000330, 'ponesimod', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AE04', '2024-01-01', '2099-12-31', NULL),
+  (2090000331, 'etrasimod', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AE05', '2024-01-01', '2099-12-31', NULL),
+  (2090000332, 'leflunomide', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA13', '1970-01-01', '2023-12-31', 'U'),
+  (2090000333, 'leflunomide', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AK01', '2024-01-01', '2099-12-31', NULL),
+  (2090000334, 'teriflunomide', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA31', '1970-01-01', '2023-12-31', 'U'),
+  (2090000335, 'teriflunomide', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AK02', '2024-01-01', '2099-12-31', NULL),
+  (2090000336, 'abatacept', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA24', '1970-01-01', '2099-12-31', NULL),
+  (2090000337, 'cladribine', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AA40', '1970-01-01', '2099-12-31', NULL),
+  (2090000338, 'cladribine', 'Drug', 'ATC', 'ATC 5th', 'C', 'L01BB04', '1970-01-01', '2099-12-31', NULL),
+  (2090000339, 'rituximab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L01XC02', '1970-01-01', '2021-12-31', 'U'),
+  (2090000340, 'rituximab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L01FA01', '2022-01-01', '2099-12-31', NULL),
+  (2090000341, 'ofatumumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L01XC10', '1970-01-01', '2021-12-31', 'U'),
+  (2090000342, 'ofatumumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L01FA02', '2022-01-01', '2099-12-31', NULL),
+  (2090000343, 'mesalazine', 'Drug', 'ATC', 'ATC 5th', 'C', 'A07EC02', '1970-01-01', '2099-12-31', NULL),
+  (2090000344, 'sulfasalazine', 'Drug', 'ATC', 'ATC 5th', 'C', 'A07EC01', '1970-01-01', '2099-12-31', NULL),
+  (2090000345, 'budesonide', 'Drug', 'ATC', 'ATC 5th', 'C', 'A07EA06', '1970-01-01', '2099-12-31', NULL),
+  (2090000346, 'azathioprine', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AX01', '1970-01-01', '2099-12-31', NULL),
+  (2090000347, 'mercaptopurine', 'Drug', 'ATC', 'ATC 5th', 'C', 'L01BB02', '1970-01-01', '2099-12-31', NULL),
+  (2090000348, 'methotrexate', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AX03', '1970-01-01', '2099-12-31', NULL),
+  (2090000349, 'methotrexate', 'Drug', 'ATC', 'ATC 5th', 'C', 'L01BA01', '1970-01-01', '2099-12-31', NULL),
+  (2090000350, 'hydroxychloroquine', 'Drug', 'ATC', 'ATC 5th', 'C', 'P01BA02', '1970-01-01', '2099-12-31', NULL),
+  (2090000351, 'interferon beta-1a', 'Drug', 'ATC', 'ATC 5th', 'C', 'L03AB07', '1970-01-01', '2099-12-31', NULL),
+  (2090000352, 'interferon beta-1b', 'Drug', 'ATC', 'ATC 5th', 'C', 'L03AB08', '1970-01-01', '2099-12-31', NULL),
+  (2090000353, 'peginterferon beta-1a', 'Drug', 'ATC', 'ATC 5th', 'C', 'L03AB13', '1970-01-01', '2099-12-31', NULL),
+  (2090000354, 'glatiramer acetate', 'Drug', 'ATC', 'ATC 5th', 'C', 'L03AX13', '1970-01-01', '2099-12-31', NULL),
+  (2090000355, 'dimethyl fumarate', 'Drug', 'ATC', 'ATC 5th', 'C', 'N07XX09', '1970-01-01', '2018-12-31', 'U'),
+  (2090000356, 'dimethyl fumarate', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AX07', '2019-01-01', '2099-12-31', NULL),
+  (2090000357, 'mirikizumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AC24', '1970-01-01', '2099-12-31', NULL),
+  (2090000358, 'guselkumab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AC16', '1970-01-01', '2099-12-31', NULL),
+  (2090000359, 'diroximel fumarate', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AX09', '1970-01-01', '2099-12-31', NULL),
+  (2090000360, 'ublituximab', 'Drug', 'ATC', 'ATC 5th', 'C', 'L04AG14', '2024-01-01', '2099-12-31', NULL),
+  (2090000361, 'C reactive protein [Mass/volume] in Serum or Plasma', 'Measurement', 'LOINC', 'Lab Test', 'S', '1988-5', '1970-01-01', '2099-12-31', NULL),
+  (2090000362, 'Calprotectin [Mass/mass] in Stool', 'Measurement', 'LOINC', 'Lab Test', 'S', '38445-3', '1970-01-01', '2099-12-31', NULL),
+  (2090000363, 'Erythrocyte sedimentation rate by Westergren method', 'Measurement', 'LOINC', 'Lab Test', 'S', '4537-7', '1970-01-01', '2099-12-31', NULL),
+  (2090000364, 'Rheumatoid factor [Units/volume] in Serum or Plasma', 'Measurement', 'LOINC', 'Lab Test', 'S', '11572-5', '1970-01-01', '2099-12-31', NULL),
+  (2090000365, 'Cyclic citrullinated peptide Ab [Units/volume] in Serum by Immunoassay', 'Measurement', 'LOINC', 'Lab Test', 'S', '32218-0', '1970-01-01', '2099-12-31', NULL),
+  (3000963, 'Hemoglobin [Mass/volume] in Blood', 'Measurement', 'LOINC', 'Lab Test', 'S', '718-7', '1970-01-01', '2099-12-31', NULL),
+  (2090000366, 'Albumin [Mass/volume] in Serum or Plasma', 'Measurement', 'LOINC', 'Lab Test', 'S', '1751-7', '1970-01-01', '2099-12-31', NULL),
+  (2090000367, 'Leukocytes [#/volume] in Blood by Automated count', 'Measurement', 'LOINC', 'Lab Test', 'S', '6690-2', '1970-01-01', '2099-12-31', NULL);
+INSERT INTO clinnova.concept_relationship (concept_id_1, concept_id_2, relationship_id, valid_start_date, valid_end_date, invalid_reason) VALUES
+  (2090000011, 201606, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000012, 2090000001, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000013, 2090000002, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000014, 201606, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000015, 201606, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000016, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000017, 2090000006, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000018, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000019, 2090000008, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000020, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000021, 2090000007, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000022, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000023, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000025, 4035611, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000026, 4035611, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000027, 4035611, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000028, 4035611, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000029, 4035611, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000030, 4035611, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000031, 4035611, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000033, 4083556, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000038, 80809, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000039, 80809, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000040, 374919, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000053, 201606, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000054, 2090000001, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000055, 2090000002, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000056, 201606, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000061, 201606, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000062, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000063, 2090000006, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000064, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000065, 2090000008, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000066, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000067, 2090000007, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000068, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000069, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000075, 4035611, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000143, 4083556, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000198, 80809, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000209, 80809, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000041, 374919, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000042, 374919, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000043, 2090000009, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000046, 374919, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000049, 2090000010, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000052, 374919, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000221, 201606, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000222, 2090000001, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000226, 2090000002, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000228, 2090000003, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000230, 201606, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000232, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000233, 2090000006, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000235, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000236, 2090000008, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000237, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000238, 2090000007, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000239, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000240, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000242, 4035611, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000254, 4083556, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000259, 80809, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000260, 80809, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000220, 374919, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (4074815, 4074815, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (201606, 201606, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000001, 2090000001, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000002, 2090000002, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000003, 2090000003, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000004, 2090000004, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000005, 2090000005, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (81893, 81893, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000006, 2090000006, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000007, 2090000007, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000008, 2090000008, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (80809, 80809, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (4035611, 4035611, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (4083556, 4083556, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (374919, 374919, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000009, 2090000009, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000010, 2090000010, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000361, 2090000361, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000362, 2090000362, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000363, 2090000363, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000364, 2090000364, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000365, 2090000365, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (3000963, 3000963, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000366, 2090000366, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000367, 2090000367, 'Maps to', '1970-01-01', '2099-12-31', NULL),
+  (2090000301, 2090000302, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000303, 2090000304, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000305, 2090000306, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000307, 2090000308, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000309, 2090000310, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000315, 2090000316, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000317, 2090000318, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000319, 2090000320, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000321, 2090000322, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000323, 2090000324, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000325, 2090000326, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000327, 2090000328, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000329, 2090000330, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000332, 2090000333, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000334, 2090000335, 'Concept replaced by', '2024-01-01', '2099-12-31', NULL),
+  (2090000339, 2090000340, 'Concept replaced by', '2022-01-01', '2099-12-31', NULL),
+  (2090000341, 2090000342, 'Concept replaced by', '2022-01-01', '2099-12-31', NULL),
+  (2090000355, 2090000356, 'Concept replaced by', '2019-01-01', '2099-12-31', NULL);
+INSERT INTO clinnova.concept_ancestor (ancestor_concept_id, descendant_concept_id, min_levels_of_separation, max_levels_of_separation) VALUES
+  (4074815, 4074815, 0, 0),
+  (201606, 201606, 0, 0),
+  (2090000001, 2090000001, 0, 0),
+  (2090000002, 2090000002, 0, 0),
+  (2090000003, 2090000003, 0, 0),
+  (2090000004, 2090000004, 0, 0),
+  (2090000005, 2090000005, 0, 0),
+  (81893, 81893, 0, 0),
+  (2090000006, 2090000006, 0, 0),
+  (2090000007, 2090000007, 0, 0),
+  (2090000008, 2090000008, 0, 0),
+  (80809, 80809, 0, 0),
+  (4035611, 4035611, 0, 0),
+  (4083556, 4083556, 0, 0),
+  (374919, 374919, 0, 0),
+  (2090000009, 2090000009, 0, 0),
+  (2090000010, 2090000010, 0, 0),
+  (2090000361, 2090000361, 0, 0),
+  (2090000362, 2090000362, 0, 0),
+  (2090000363, 2090000363, 0, 0),
+  (2090000364, 2090000364, 0, 0),
+  (2090000365, 2090000365, 0, 0),
+  (3000963, 3000963, 0, 0),
+  (2090000366, 2090000366, 0, 0),
+  (2090000367, 2090000367, 0, 0),
+  (4074815, 201606, 1, 1),
+  (201606, 2090000001, 1, 1),
+  (4074815, 2090000001, 2, 2),
+  (201606, 2090000002, 1, 1),
+  (4074815, 2090000002, 2, 2),
+  (201606, 2090000003, 1, 1),
+  (4074815, 2090000003, 2, 2),
+  (201606, 2090000004, 1, 1),
+  (4074815, 2090000004, 2, 2),
+  (201606, 2090000005, 1, 1),
+  (4074815, 2090000005, 2, 2),
+  (4074815, 81893, 1, 1),
+  (81893, 2090000006, 1, 1),
+  (4074815, 2090000006, 2, 2),
+  (81893, 2090000007, 1, 1),
+  (4074815, 2090000007, 2, 2),
+  (81893, 2090000008, 1, 1),
+  (4074815, 2090000008, 2, 2),
+  (80809, 4035611, 1, 1),
+  (80809, 4083556, 1, 1),
+  (374919, 2090000009, 1, 1),
+  (374919, 2090000010, 1, 1);
+-- END sample vocabulary
+
+-- pg_dump keeps what users add or load, and leaves the shipped sample rows to CREATE EXTENSION.
+DO $$
+DECLARE
+    ids text;
+BEGIN
+    SELECT pg_catalog.string_agg(concept_id::text, ',' ORDER BY concept_id) INTO ids FROM clinnova.concept;
+    PERFORM pg_catalog.pg_extension_config_dump('clinnova.concept',
+        pg_catalog.format('WHERE concept_id NOT IN (%s)', ids));
+    PERFORM pg_catalog.pg_extension_config_dump('clinnova.concept_relationship',
+        pg_catalog.format('WHERE NOT (concept_id_1 IN (%1$s) AND concept_id_2 IN (%1$s))', ids));
+    PERFORM pg_catalog.pg_extension_config_dump('clinnova.concept_ancestor',
+        pg_catalog.format('WHERE NOT (ancestor_concept_id IN (%1$s) AND descendant_concept_id IN (%1$s))', ids));
+END
+$$;
+
+CREATE FUNCTION clinnova.code_concepts(c clinnova.code) RETURNS SETOF clinnova.concept
+LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 1
+AS $$
+    SELECT k.* FROM clinnova.concept k
+    WHERE clinnova.concept_to_code(k.vocabulary_id, k.concept_code, k.concept_id) OPERATOR(clinnova.=) c
+    UNION ALL
+    SELECT k.* FROM clinnova.concept k
+    WHERE k.concept_id = CASE WHEN clinnova.code_system(c) = 'OMOP'
+                              THEN clinnova.code_value(c)::integer END
+$$;
+COMMENT ON FUNCTION clinnova.code_concepts(clinnova.code) IS 'vocabulary rows of a code (by system and code, or by OMOP concept_id)';
+
+CREATE FUNCTION clinnova.code_concept_id(c clinnova.code) RETURNS integer
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT k.concept_id FROM clinnova.code_concepts(c) k
+    ORDER BY k.invalid_reason IS NOT NULL, k.concept_id LIMIT 1
+$$;
+COMMENT ON FUNCTION clinnova.code_concept_id(clinnova.code) IS 'OMOP concept_id of a code in the loaded vocabulary (valid rows first), or NULL';
+
+CREATE FUNCTION clinnova.code_label(c clinnova.code) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT k.concept_name::text FROM clinnova.code_concepts(c) k
+    ORDER BY k.invalid_reason IS NOT NULL, k.concept_id LIMIT 1
+$$;
+COMMENT ON FUNCTION clinnova.code_label(clinnova.code) IS 'concept_name of a code in the loaded vocabulary, or NULL';
+
+CREATE FUNCTION clinnova.descendants(c clinnova.code)
+RETURNS TABLE (code clinnova.code, concept_id integer, concept_name text)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
+SET jit = off   -- recursive CTE estimates are far too high; JIT would cost more than the walk
+AS $$
+    WITH RECURSIVE d(concept_id) AS (
+        SELECT k.concept_id FROM clinnova.concept k
+        WHERE clinnova.concept_to_code(k.vocabulary_id, k.concept_code, k.concept_id) OPERATOR(clinnova.<@) c
+      UNION
+        SELECT k.concept_id FROM clinnova.code_concepts(c) k
+      UNION
+        SELECT n.concept_id
+        FROM d CROSS JOIN LATERAL (
+            SELECT a.descendant_concept_id
+            FROM clinnova.concept_ancestor a
+            WHERE a.ancestor_concept_id = d.concept_id
+          UNION ALL
+            SELECT r.concept_id_1
+            FROM clinnova.concept_relationship r
+            WHERE r.concept_id_2 = d.concept_id
+              AND r.relationship_id IN ('Maps to', 'Concept replaced by')
+              AND r.invalid_reason IS NULL
+          UNION ALL
+            SELECT k2.concept_id
+            FROM clinnova.concept k1 JOIN clinnova.concept k2
+              ON clinnova.concept_to_code(k2.vocabulary_id, k2.concept_code, k2.concept_id)
+                 OPERATOR(clinnova.<@) clinnova.concept_to_code(k1.vocabulary_id, k1.concept_code, k1.concept_id)
+            WHERE k1.concept_id = d.concept_id
+        ) n(concept_id)
+    )
+    SELECT clinnova.concept_to_code(k.vocabulary_id, k.concept_code, k.concept_id), k.concept_id, k.concept_name::text
+    FROM d JOIN clinnova.concept k ON k.concept_id = d.concept_id
+    UNION ALL
+    SELECT c, NULL::integer, NULL::text
+    WHERE NOT EXISTS (SELECT 1 FROM clinnova.code_concepts(c))
+$$;
+COMMENT ON FUNCTION clinnova.descendants(clinnova.code) IS
+  'the code and every vocabulary code that is a kind of it (structure, concept_ancestor, Maps to, Concept replaced by)';
+
+CREATE FUNCTION clinnova.is_a(clinnova.code, clinnova.code) RETURNS boolean
+AS 'MODULE_PATHNAME', 'is_a' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.is_a(clinnova.code, clinnova.code) IS
+  'is a a kind of b: by structure, or through the loaded vocabulary (as descendants(b) lists)';
+
+CREATE FUNCTION clinnova.map(c clinnova.code, target_system text)
+RETURNS SETOF clinnova.code
+LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 1
+SET jit = off   -- as descendants()
+AS $$
+    WITH RECURSIVE
+    target(name) AS (SELECT clinnova.code_system_name(target_system)),
+    own AS (SELECT k.concept_id FROM clinnova.code_concepts(c) k),
+    replaced(v) AS (
+        SELECT EXISTS (SELECT 1 FROM own o JOIN clinnova.concept_relationship r ON r.concept_id_1 = o.concept_id
+                       WHERE r.relationship_id = 'Concept replaced by' AND r.invalid_reason IS NULL)),
+    lineage(x, o) AS (SELECT u.x, u.o FROM unnest(clinnova.code_ancestors(c) || c) WITH ORDINALITY u(x, o)),
+    start(concept_id, o) AS (
+        SELECT k.concept_id, l.o FROM lineage l CROSS JOIN LATERAL clinnova.code_concepts(l.x) k),
+    walk(concept_id, o, depth) AS (
+        SELECT s.concept_id, s.o, 0 FROM start s
+      UNION
+        SELECT r.concept_id_2, w.o, w.depth + 1
+        FROM walk w JOIN clinnova.concept_relationship r ON r.concept_id_1 = w.concept_id
+        WHERE r.relationship_id IN ('Maps to', 'Concept replaced by') AND r.invalid_reason IS NULL
+          AND r.concept_id_2 <> w.concept_id AND w.depth < 8),
+    hits(o, code) AS (
+        SELECT w.o, CASE WHEN t.name = 'OMOP' THEN clinnova.code('OMOP', k.concept_id::text)
+                         ELSE clinnova.concept_to_code(k.vocabulary_id, k.concept_code, k.concept_id) END
+        FROM (SELECT DISTINCT concept_id, o FROM walk) w
+        JOIN clinnova.concept k ON k.concept_id = w.concept_id
+        CROSS JOIN target t
+        WHERE NOT EXISTS (SELECT 1 FROM clinnova.concept_relationship r
+                          WHERE r.concept_id_1 = k.concept_id AND r.relationship_id = 'Concept replaced by'
+                            AND r.invalid_reason IS NULL)
+          AND CASE WHEN t.name = 'OMOP' THEN k.standard_concept = 'S'
+                   ELSE clinnova.code_system(clinnova.concept_to_code(k.vocabulary_id, k.concept_code, k.concept_id)) = t.name END)
+    -- the code itself when it is already of the target system and not replaced
+    SELECT c FROM target t, replaced rp
+    WHERE clinnova.code_system(c) = t.name AND NOT rp.v
+    UNION
+    -- else the target codes reached from the nearest code of the lineage that reaches any
+    SELECT h.code FROM hits h, target t, replaced rp
+    WHERE NOT (clinnova.code_system(c) = t.name AND NOT rp.v)
+      AND h.o = (SELECT pg_catalog.max(h2.o) FROM hits h2)
+$$;
+COMMENT ON FUNCTION clinnova.map(clinnova.code, text) IS
+  'codes of target_system for a code, following Maps to and Concept replaced by (OMOP: standard concept ids)';
+
+-- phenotypes: named code sets
+CREATE TABLE clinnova.phenotype (
+    phenotype text          NOT NULL,
+    code      clinnova.code NOT NULL,
+    exclude   boolean       NOT NULL DEFAULT false,
+    note      text,
+    shipped   boolean       NOT NULL DEFAULT false,
+    PRIMARY KEY (phenotype, code)
+);
+COMMENT ON TABLE clinnova.phenotype IS
+  'named code sets: a code is in a phenotype when it is a kind of an included code and of no excluded code';
+COMMENT ON TYPE clinnova.concept[] IS 'array of rows of clinnova.concept';
+COMMENT ON TYPE clinnova.concept_relationship[] IS 'array of rows of clinnova.concept_relationship';
+COMMENT ON TYPE clinnova.concept_ancestor[] IS 'array of rows of clinnova.concept_ancestor';
+COMMENT ON TYPE clinnova.phenotype[] IS 'array of rows of clinnova.phenotype';
+COMMENT ON COLUMN clinnova.phenotype.shipped IS 'row shipped with the extension (pg_dump leaves it to CREATE EXTENSION)';
+GRANT SELECT ON clinnova.phenotype TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('clinnova.phenotype', 'WHERE NOT shipped');
+
+INSERT INTO clinnova.phenotype (phenotype, code, exclude, note, shipped)
+SELECT p, c::clinnova.code, x, n, true
+FROM (VALUES
+    ('crohn', 'ICD10:K50', false, 'Crohn disease'),
+    ('crohn', 'ICD10GM:K50', false, 'Crohn-Krankheit'),
+    ('crohn', 'ICD10CM:K50', false, 'Crohn''s disease'),
+    ('crohn', 'SNOMED:34000006', false, 'Crohn''s disease'),
+    ('uc', 'ICD10:K51', false, 'Ulcerative colitis'),
+    ('uc', 'ICD10GM:K51', false, 'Colitis ulcerosa'),
+    ('uc', 'ICD10CM:K51', false, 'Ulcerative colitis'),
+    ('uc', 'SNOMED:64766004', false, 'Ulcerative colitis'),
+    ('ibd', 'ICD10:K50', false, 'Crohn disease'),
+    ('ibd', 'ICD10:K51', false, 'Ulcerative colitis'),
+    ('ibd', 'ICD10GM:K50', false, 'Crohn-Krankheit'),
+    ('ibd', 'ICD10GM:K51', false, 'Colitis ulcerosa'),
+    ('ibd', 'ICD10CM:K50', false, 'Crohn''s disease'),
+    ('ibd', 'ICD10CM:K51', false, 'Ulcerative colitis'),
+    ('ibd', 'SNOMED:24526004', false, 'Inflammatory bowel disease'),
+    ('ra', 'ICD10:M05', false, 'Seropositive rheumatoid arthritis'),
+    ('ra', 'ICD10:M06', false, 'Other rheumatoid arthritis'),
+    ('ra', 'ICD10:M06.1', true, 'Adult-onset Still disease is not rheumatoid arthritis'),
+    ('ra', 'ICD10:M06.4', true, 'Inflammatory polyarthropathy is not specific for rheumatoid arthritis'),
+    ('ra', 'ICD10GM:M05', false, 'Seropositive chronische Polyarthritis'),
+    ('ra', 'ICD10GM:M06', false, 'Sonstige chronische Polyarthritis'),
+    ('ra', 'ICD10GM:M06.1', true, 'Adult-onset Still disease is not rheumatoid arthritis'),
+    ('ra', 'ICD10GM:M06.4', true, 'Inflammatory polyarthropathy is not specific for rheumatoid arthritis'),
+    ('ra', 'ICD10CM:M05', false, 'Rheumatoid arthritis with rheumatoid factor'),
+    ('ra', 'ICD10CM:M06', false, 'Other rheumatoid arthritis'),
+    ('ra', 'ICD10CM:M06.1', true, 'Adult-onset Still''s disease is not rheumatoid arthritis'),
+    ('ra', 'ICD10CM:M06.4', true, 'Inflammatory polyarthropathy is not specific for rheumatoid arthritis'),
+    ('ra', 'SNOMED:69896004', false, 'Rheumatoid arthritis'),
+    ('ms', 'ICD10:G35', false, 'Multiple sclerosis'),
+    ('ms', 'ICD10GM:G35', false, 'Multiple Sklerose'),
+    ('ms', 'ICD10CM:G35', false, 'Multiple sclerosis'),
+    ('ms', 'SNOMED:24700007', false, 'Multiple sclerosis'),
+    ('drug_tnf_inhibitors', 'ATC:L04AB', false, 'TNF-alpha inhibitors'),
+    ('drug_il_inhibitors', 'ATC:L04AC', false, 'interleukin inhibitors'),
+    ('drug_jak_inhibitors', 'ATC:L04AF', false, 'JAK inhibitors (before 2024 in L04AA; crosswalk rows)'),
+    ('drug_s1p_modulators', 'ATC:L04AE', false, 'S1P receptor modulators (before 2024 in L04AA)'),
+    ('drug_anti_integrins', 'ATC:L04AG05', false, 'vedolizumab (before 2024 L04AA33)'),
+    ('drug_anti_integrins', 'ATC:L04AG03', false, 'natalizumab (before 2024 L04AA23)'),
+    ('drug_anti_cd20', 'ATC:L01FA01', false, 'rituximab (before 2022 L01XC02)'),
+    ('drug_anti_cd20', 'ATC:L04AG08', false, 'ocrelizumab (before 2024 L04AA36)'),
+    ('drug_anti_cd20', 'ATC:L04AG12', false, 'ofatumumab, MS (before 2024 L04AA52)'),
+    ('drug_anti_cd20', 'ATC:L04AG14', false, 'ublituximab'),
+    ('drug_aminosalicylates', 'ATC:A07EC', false, 'aminosalicylic acid and similar agents'),
+    ('drug_thiopurines', 'ATC:L04AX01', false, 'azathioprine'),
+    ('drug_thiopurines', 'ATC:L01BB02', false, 'mercaptopurine'),
+    ('drug_interferons_beta', 'ATC:L03AB07', false, 'interferon beta-1a'),
+    ('drug_interferons_beta', 'ATC:L03AB08', false, 'interferon beta-1b'),
+    ('drug_interferons_beta', 'ATC:L03AB13', false, 'peginterferon beta-1a'),
+    ('lab_crp', 'LOINC:1988-5', false, 'C reactive protein'),
+    ('lab_calprotectin', 'LOINC:38445-3', false, 'faecal calprotectin'),
+    ('lab_esr', 'LOINC:4537-7', false, 'erythrocyte sedimentation rate, Westergren'),
+    ('lab_rf', 'LOINC:11572-5', false, 'rheumatoid factor'),
+    ('lab_anti_ccp', 'LOINC:32218-0', false, 'anti-CCP antibodies'),
+    ('lab_hemoglobin', 'LOINC:718-7', false, 'haemoglobin'),
+    ('lab_albumin', 'LOINC:1751-7', false, 'albumin'),
+    ('lab_leukocytes', 'LOINC:6690-2', false, 'leukocytes')
+) v(p, c, x, n);
+
+CREATE FUNCTION clinnova.in_phenotype(clinnova.code, name text) RETURNS boolean
+AS 'MODULE_PATHNAME', 'in_phenotype' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.in_phenotype(clinnova.code, text) IS
+  'is the code a kind of an included code of the phenotype and of none of its excluded codes';
+
+CREATE FUNCTION clinnova.to_fhir(c clinnova.code, version text DEFAULT NULL) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+        'system', clinnova.code_fhir_system(c),
+        'version', version,
+        'code', CASE WHEN clinnova.code_system(c) = 'LOCAL'
+                     THEN pg_catalog.substr(s.v, pg_catalog.strpos(s.v, '/') + 1) ELSE s.v END,
+        'display', clinnova.code_label(c)))
+    FROM (SELECT clinnova.code_value(c)) s(v)
+    WHERE c IS NOT NULL
+$$;
+COMMENT ON FUNCTION clinnova.to_fhir(clinnova.code, text) IS
+  'FHIR Coding of a code: system, version (when given, e.g. the ICD-10-GM year), code, display from the vocabulary';
+
 -- ============================================================================================
 -- survival
 -- ============================================================================================

@@ -27,7 +27,7 @@ SELECT is_empty($$
 $$, 'every function and aggregate in schema clinnova has a COMMENT');
 SELECT is_empty($$
   SELECT t.oid::regtype::text FROM pg_type t
-  WHERE t.typnamespace = 'clinnova'::regnamespace AND t.typtype IN ('b', 'd', 'e')
+  WHERE t.typnamespace = 'clinnova'::regnamespace AND t.typtype IN ('b', 'd', 'e') AND t.typcategory <> 'A'
     AND obj_description(t.oid, 'pg_type') IS NULL
 $$, 'every base type in schema clinnova has a COMMENT');
 
