@@ -1099,7 +1099,8 @@ COMMENT ON FUNCTION clinnova.synth_sites() IS
   'sites of the synthetic network and how each codes diagnoses, drugs and sex';
 
 CREATE FUNCTION clinnova.synth_drugs(
-    OUT disease text, OUT drug text, OUT drug_class text, OUT atc text, OUT atc_pre2024 text,
+    OUT disease text, OUT drug text, OUT drug_class text, OUT atc clinnova.code,
+    OUT atc_pre2024 clinnova.code,
     OUT route text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'synth_drugs'
@@ -1110,7 +1111,8 @@ COMMENT ON FUNCTION clinnova.synth_drugs() IS
 
 CREATE FUNCTION clinnova.synth_lab_map(
     OUT site text, OUT measurement_source_value text, OUT unit_source_value text,
-    OUT analyte text, OUT loinc text, OUT unit text, OUT factor float8, OUT local_code text)
+    OUT analyte text, OUT loinc clinnova.code, OUT unit text, OUT factor float8,
+    OUT local_code clinnova.code)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'synth_lab_map'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 36;
@@ -1148,7 +1150,7 @@ CREATE FUNCTION clinnova.synth_condition_occurrence(
     OUT condition_occurrence_id bigint, OUT person_id bigint, OUT condition_concept_id integer,
     OUT condition_start_date date, OUT condition_type_concept_id integer,
     OUT condition_source_value text, OUT condition_status_source_value text,
-    OUT condition_source_code text)
+    OUT condition_source_code clinnova.code)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'synth_condition_occurrence'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 3500;
@@ -1161,7 +1163,7 @@ CREATE FUNCTION clinnova.synth_drug_exposure(
     OUT drug_exposure_id bigint, OUT person_id bigint, OUT drug_concept_id integer,
     OUT drug_exposure_start_date date, OUT drug_exposure_end_date date,
     OUT drug_type_concept_id integer, OUT stop_reason text, OUT route_source_value text,
-    OUT drug_source_value text, OUT drug_source_code text)
+    OUT drug_source_value text, OUT drug_source_code clinnova.code)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'synth_drug_exposure'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2500;
@@ -1175,7 +1177,7 @@ CREATE FUNCTION clinnova.synth_measurement(
     OUT measurement_date date, OUT measurement_type_concept_id integer,
     OUT value_as_number float8, OUT unit_concept_id integer,
     OUT measurement_source_value text, OUT unit_source_value text,
-    OUT measurement_source_code text)
+    OUT measurement_source_code clinnova.code)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'synth_measurement'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 16000;
@@ -1187,7 +1189,7 @@ CREATE FUNCTION clinnova.synth_treatment_episode(
     site text, n integer, seed bigint DEFAULT 0, first_person integer DEFAULT 1,
     OUT episode_id bigint, OUT person_id bigint, OUT site text, OUT disease text,
     OUT subtype text, OUT line integer, OUT prior_lines integer, OUT drug text,
-    OUT drug_class text, OUT atc text, OUT drug_source_value text,
+    OUT drug_class text, OUT atc clinnova.code, OUT drug_source_value text,
     OUT start_date date, OUT end_date date, OUT "time" integer, OUT event boolean,
     OUT cause integer, OUT response_1y boolean, OUT age integer, OUT female boolean,
     OUT disease_duration float8, OUT crp float8, OUT calprotectin float8, OUT esr float8,

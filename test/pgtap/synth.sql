@@ -1,6 +1,6 @@
 -- Synthetic cohort generator: SQL surface, SQLSTATEs of bad arguments, determinism, the loader.
 BEGIN;
-SELECT plan(35);
+SELECT plan(37);
 
 -- ---- surface ----
 SELECT has_function('clinnova', 'synth_sites', ARRAY[]::name[], 'synth_sites() exists');
@@ -56,11 +56,11 @@ SELECT is((SELECT count(DISTINCT person_id) FROM clinnova.synth_treatment_episod
 -- ---- codes ----
 SELECT is_empty($$
   SELECT e.drug_source_value FROM clinnova.synth_treatment_episode('GE', 2000, 3) e
-  WHERE 'ATC:' || e.drug_source_value NOT IN (SELECT atc_pre2024 FROM clinnova.synth_drugs())
+  WHERE 'ATC:' || e.drug_source_value NOT IN (SELECT atc_pre2024::text FROM clinnova.synth_drugs())
 $$, 'Grand Est records every drug with its code from the ATC index before 2024');
 SELECT is_empty($$
   SELECT e.drug_source_value FROM clinnova.synth_treatment_episode('BW', 2000, 3) e
-  WHERE 'ATC:' || e.drug_source_value NOT IN (SELECT atc FROM clinnova.synth_drugs())
+  WHERE 'ATC:' || e.drug_source_value NOT IN (SELECT atc::text FROM clinnova.synth_drugs())
 $$, 'Baden-Wuerttemberg records every drug with its code from the 2024 ATC index');
 SELECT is_empty($$
   SELECT c.condition_source_value FROM clinnova.synth_condition_occurrence('GE', 2000, 3) c
@@ -69,6 +69,17 @@ $$, 'Grand Est writes ICD-10 codes without the dot');
 SELECT isnt_empty($$
   SELECT 1 FROM clinnova.synth_condition_occurrence('BW', 2000, 3) c WHERE c.condition_source_value ~ ' A$'
 $$, 'Baden-Wuerttemberg records excluded differential diagnoses with certainty marker A');
+
+-- code columns are of type clinnova.code (every generated code is a valid code)
+SELECT is_empty($$
+  SELECT p.proname || '.' || a.name FROM pg_proc p,
+         unnest(p.proargnames, p.proallargtypes::regtype[]) AS a(name, type)
+  WHERE p.pronamespace = 'clinnova'::regnamespace AND p.proname LIKE 'synth\_%'
+    AND (a.name LIKE '%source\_code' OR a.name IN ('atc', 'atc_pre2024', 'loinc', 'local_code'))
+    AND a.type <> 'clinnova.code'::regtype
+$$, 'every code column of the synth functions is a clinnova.code');
+SELECT lives_ok($$SELECT count(*) FROM unnest(ARRAY['LU', 'GE', 'BW', 'BS']) s, clinnova.synth_condition_occurrence(s, 3000, 11)$$,
+                'diagnosis codes of 12000 persons of all sites are valid codes');
 
 -- ---- the loader ----
 SELECT results_eq($$SELECT table_name FROM clinnova.synth_load('synth_tap', 'LU', 500, 9, 1, 120)$$,

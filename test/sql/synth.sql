@@ -62,7 +62,8 @@ SELECT l.table_name, sum(l.rows_loaded) AS rows_loaded
 FROM unnest(ARRAY['LU', 'GE', 'BW', 'BS']) s,
      LATERAL clinnova.synth_load('synth_cohort', s, 3000, 2024, 1, 1000) WITH ORDINALITY AS l(table_name, rows_loaded, ord)
 GROUP BY l.table_name ORDER BY min(l.ord);
-SET search_path = synth_cohort, public;
+-- the code operators live in schema clinnova
+SET search_path = synth_cohort, clinnova, public;
 SELECT count(*) AS persons, count(DISTINCT person_id) AS distinct_ids,
        count(*) FILTER (WHERE person_id / 1000000000 <> care_site_id) AS id_site_mismatch
 FROM person;
@@ -86,7 +87,7 @@ SELECT count(*) AS episodes,
        count(*) FILTER (WHERE d.drug_exposure_id IS NULL) AS without_exposure,
        count(*) FILTER (WHERE e.start_date <> d.drug_exposure_start_date OR e.end_date <> d.drug_exposure_end_date
                           OR e.drug_source_value <> d.drug_source_value
-                          OR 'ATC:' || d.drug_source_value <> d.drug_source_code) AS disagreeing,
+                          OR 'ATC:' || d.drug_source_value <> d.drug_source_code::text) AS disagreeing,
        count(*) FILTER (WHERE e.time <> e.end_date - e.start_date OR e.time < 1) AS bad_time,
        count(*) FILTER (WHERE e.event <> (e.cause > 0)) AS bad_event,
        count(*) FILTER (WHERE (d.stop_reason IS NULL) <> NOT e.event) AS bad_stop_reason
@@ -153,7 +154,7 @@ FROM treatment_episode GROUP BY disease ORDER BY disease;
 
 -- ---- site coding ----
 -- diagnosis codes in use, per site (all from CODES.md)
-SELECT p.care_site_id AS site_id, string_agg(DISTINCT c.condition_source_code, ' ' ORDER BY c.condition_source_code) AS codes
+SELECT p.care_site_id AS site_id, string_agg(DISTINCT c.condition_source_code::text, ' ' ORDER BY c.condition_source_code::text) AS codes
 FROM condition_occurrence c JOIN person p USING (person_id) GROUP BY 1 ORDER BY 1;
 
 -- code shapes: ICD-10 WHO, ICD-10-GM, SNOMED CT (Verhoeff check digit), ATC
@@ -177,12 +178,12 @@ SELECT pg_temp.verhoeff_ok('34000006') AS crohn_ok, pg_temp.verhoeff_ok('3400000
        pg_temp.verhoeff_ok('43000006') AS transposed;
 SELECT s.site,
        count(*) AS rows,
-       count(*) FILTER (WHERE NOT CASE split_part(c.condition_source_code, ':', 1)
-           WHEN 'ICD10' THEN split_part(c.condition_source_code, ':', 2) ~ '^[A-Z][0-9]{2}(\.[0-9])?$'
-           WHEN 'ICD10GM' THEN split_part(c.condition_source_code, ':', 2) ~ '^[A-Z][0-9]{2}(\.[0-9]{1,2})?$'
-           WHEN 'SNOMED' THEN pg_temp.verhoeff_ok(split_part(c.condition_source_code, ':', 2))
+       count(*) FILTER (WHERE NOT CASE code_system(c.condition_source_code)
+           WHEN 'ICD10' THEN code_value(c.condition_source_code) ~ '^[A-Z][0-9]{2}(\.[0-9])?$'
+           WHEN 'ICD10GM' THEN code_value(c.condition_source_code) ~ '^[A-Z][0-9]{2}(\.[0-9]{1,2})?$'
+           WHEN 'SNOMED' THEN pg_temp.verhoeff_ok(code_value(c.condition_source_code))
            ELSE false END) AS bad_codes,
-       count(*) FILTER (WHERE split_part(c.condition_source_code, ':', 1) <> s.diagnosis_system) AS other_system
+       count(*) FILTER (WHERE code_system(c.condition_source_code) <> s.diagnosis_system) AS other_system
 FROM condition_occurrence c JOIN person p USING (person_id) JOIN clinnova.synth_sites() s ON s.site_id = p.care_site_id
 GROUP BY s.site ORDER BY s.site;
 
@@ -190,11 +191,11 @@ GROUP BY s.site ORDER BY s.site;
 -- laterality markers, BS bare SNOMED CT ids
 SELECT s.site,
        count(*) FILTER (WHERE CASE s.site
-           WHEN 'LU' THEN c.condition_source_value = split_part(c.condition_source_code, ':', 2)
-           WHEN 'GE' THEN c.condition_source_value = replace(split_part(c.condition_source_code, ':', 2), '.', '')
-           WHEN 'BW' THEN c.condition_source_value ~ ('^' || replace(split_part(c.condition_source_code, ':', 2), '.', '\.') || '( (G|A|GB|B))?$')
+           WHEN 'LU' THEN c.condition_source_value = code_value(c.condition_source_code)
+           WHEN 'GE' THEN c.condition_source_value = replace(code_value(c.condition_source_code), '.', '')
+           WHEN 'BW' THEN c.condition_source_value ~ ('^' || replace(code_value(c.condition_source_code), '.', '\.') || '( (G|A|GB|B))?$')
                           AND c.condition_status_source_value IS NOT DISTINCT FROM substring(c.condition_source_value from ' ([GA])B?$')
-           WHEN 'BS' THEN c.condition_source_value = split_part(c.condition_source_code, ':', 2) END) AS raw_ok,
+           WHEN 'BS' THEN c.condition_source_value = code_value(c.condition_source_code) END) AS raw_ok,
        count(*) AS rows,
        (array_agg(DISTINCT c.condition_source_value ORDER BY c.condition_source_value))[1:4] AS examples
 FROM condition_occurrence c JOIN person p USING (person_id) JOIN clinnova.synth_sites() s ON s.site_id = p.care_site_id
@@ -203,7 +204,7 @@ GROUP BY s.site ORDER BY s.site;
 -- drug codes: 2024 ATC index in LU and BW, the index before 2024 in GE and BS
 SELECT e.site, count(*) AS episodes,
        count(*) FILTER (WHERE e.drug_source_value !~ '^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$') AS bad_shape,
-       count(*) FILTER (WHERE 'ATC:' || e.drug_source_value <> CASE s.atc_edition WHEN '2024' THEN d.atc ELSE d.atc_pre2024 END) AS wrong_edition,
+       count(*) FILTER (WHERE 'ATC:' || e.drug_source_value <> CASE s.atc_edition WHEN '2024' THEN d.atc ELSE d.atc_pre2024 END::text) AS wrong_edition,
        count(DISTINCT e.drug_source_value) FILTER (WHERE d.atc <> d.atc_pre2024) AS moved_codes_used
 FROM treatment_episode e JOIN clinnova.synth_sites() s USING (site)
 JOIN clinnova.synth_drugs() d ON d.disease = e.disease AND d.drug = e.drug AND d.atc = e.atc
@@ -219,9 +220,52 @@ CREATE FUNCTION pg_temp.loinc_ok(code text) RETURNS boolean LANGUAGE sql IMMUTAB
 $$;
 SELECT pg_temp.loinc_ok('1988-5') AS crp_ok, pg_temp.loinc_ok('1988-4') AS wrong_check_digit,
        pg_temp.loinc_ok('1898-5') AS transposed;
-SELECT analyte, min(loinc) AS loinc, bool_and(pg_temp.loinc_ok(split_part(loinc, ':', 2))) AS check_digit_ok,
+SELECT analyte, min(loinc::text) AS loinc, bool_and(pg_temp.loinc_ok(code_value(loinc))) AS check_digit_ok,
        string_agg(site || ' ' || measurement_source_value || ' [' || unit_source_value || '] x' || factor, ', ' ORDER BY site) AS local_codes
 FROM clinnova.synth_lab_map() GROUP BY analyte ORDER BY analyte;
+
+-- ---- harmonisation with clinnova.code ----
+-- every diagnosis row is in the phenotype of the person's disease, whatever the site's coding;
+-- the excluded differential diagnoses of Baden-Wuerttemberg (marker A) name the other IBD
+SELECT e.site, count(*) AS rows,
+       count(*) FILTER (WHERE c.condition_status_source_value IS DISTINCT FROM 'A'
+                          AND in_phenotype(c.condition_source_code, e.disease)) AS in_own_phenotype,
+       count(*) FILTER (WHERE c.condition_status_source_value = 'A'
+                          AND in_phenotype(c.condition_source_code, CASE e.disease WHEN 'crohn' THEN 'uc' ELSE 'crohn' END)) AS excluded_other_ibd,
+       count(*) FILTER (WHERE in_phenotype(c.condition_source_code, 'ibd')) AS ibd_rows
+FROM condition_occurrence c JOIN (SELECT DISTINCT person_id, site, disease FROM treatment_episode) e USING (person_id)
+GROUP BY e.site ORDER BY e.site;
+
+-- codes the shipped sample vocabulary does not place in the disease's phenotype
+SELECT c.condition_source_code::text AS code, e.disease, count(*) AS rows
+FROM condition_occurrence c JOIN (SELECT DISTINCT person_id, disease FROM treatment_episode) e USING (person_id)
+WHERE c.condition_status_source_value IS DISTINCT FROM 'A' AND NOT in_phenotype(c.condition_source_code, e.disease)
+GROUP BY 1, 2 ORDER BY 1;
+
+-- raw values become the same codes: German entries through icd10gm_parse, French ones by adding
+-- the system (the dot is optional in code input)
+SELECT count(*) AS bw_rows,
+       count(*) FILTER (WHERE (g.code, g.certainty) IS NOT DISTINCT FROM (c.condition_source_code, c.condition_status_source_value)
+                          AND g.laterality IS NOT DISTINCT FROM CASE WHEN c.condition_source_value LIKE '%B' THEN 'B' END) AS parsed_alike
+FROM condition_occurrence c, LATERAL icd10gm_parse(c.condition_source_value) g
+WHERE code_system(c.condition_source_code) = 'ICD10GM';
+SELECT count(*) AS ge_rows, count(*) FILTER (WHERE ('ICD10:' || c.condition_source_value)::code = c.condition_source_code) AS same_code
+FROM condition_occurrence c JOIN person p USING (person_id) WHERE p.care_site_id = 2;
+
+-- drug codes of every site map to the current ATC code, and every drug to its class's phenotype
+SELECT site, count(*) AS episodes,
+       count(*) FILTER (WHERE (SELECT array_agg(m) FROM map(('ATC:' || drug_source_value)::code, 'ATC') m) = ARRAY[atc]) AS maps_to_current
+FROM treatment_episode GROUP BY site ORDER BY site;
+SELECT drug_class, ph AS phenotype, count(*) AS episodes,
+       count(*) FILTER (WHERE in_phenotype(('ATC:' || drug_source_value)::code, ph)) AS raw_code_in_phenotype
+FROM (SELECT e.*, CASE drug_class WHEN 'anti-TNF' THEN 'drug_tnf_inhibitors' WHEN 'JAK inhibitor' THEN 'drug_jak_inhibitors'
+                    WHEN 'S1P modulator' THEN 'drug_s1p_modulators' WHEN 'anti-integrin' THEN 'drug_anti_integrins'
+                    WHEN 'anti-CD20' THEN 'drug_anti_cd20' WHEN 'aminosalicylate' THEN 'drug_aminosalicylates'
+                    WHEN 'thiopurine' THEN 'drug_thiopurines' WHEN 'interferon beta' THEN 'drug_interferons_beta'
+                    WHEN 'anti-IL-12/23' THEN 'drug_il_inhibitors' WHEN 'anti-IL-6R' THEN 'drug_il_inhibitors' END AS ph
+      FROM treatment_episode e) x
+WHERE ph IS NOT NULL
+GROUP BY 1, 2 ORDER BY 1;
 
 -- sex as each site writes it
 SELECT s.site, p.gender_concept_id, string_agg(DISTINCT p.gender_source_value, ',') AS source_values, count(*)
