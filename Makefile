@@ -18,7 +18,7 @@ OBJS_CORE     = src/clinnova.o src/linalg.o
 OBJS_CODES    = src/code_parse.o src/code_io.o src/code_op.o src/code_index.o src/vocab.o
 
 # survival
-OBJS_SURVIVAL =
+OBJS_SURVIVAL = src/survfit.o src/survstate.o src/survcurve.o src/survdist.o src/km.o src/cif.o src/logrank.o src/rmst.o
 
 # cox
 OBJS_COX      =
@@ -44,7 +44,7 @@ REGRESS_CORE       = install build_info
 REGRESS_CODES      = code_io code_op code_index code_vocab
 
 # survival
-REGRESS_SURVIVAL   =
+REGRESS_SURVIVAL   = survfit_io km km_reference nelson_aalen cif logrank rmst survival_disclosure
 
 # cox
 REGRESS_COX        =
