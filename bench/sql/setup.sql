@@ -38,6 +38,36 @@ BEGIN
 END
 $$;
 
+-- Time several queries interleaved: after one warm-up run of each, `runs` rounds that run every
+-- query once, in turn, each after its setting statement (not timed).  Interleaving makes the
+-- ratios between them robust to load that changes during the benchmark.
+CREATE OR REPLACE FUNCTION bench.time_group(queries text[], settings text[], runs integer,
+                                            OUT i integer, OUT ms float8[])
+RETURNS SETOF record LANGUAGE plpgsql AS $$
+DECLARE
+    t0 timestamptz;
+    n integer := cardinality(queries);
+    times float8[] := array_fill(0::float8, ARRAY[n, runs]);
+BEGIN
+    FOR r IN 0..runs LOOP
+        FOR q IN 1..n LOOP
+            EXECUTE settings[q];
+            t0 := clock_timestamp();
+            EXECUTE queries[q];
+            IF r > 0 THEN
+                times[q][r] := extract(epoch FROM clock_timestamp() - t0)::float8 * 1000;
+            END IF;
+        END LOOP;
+    END LOOP;
+    FOR q IN 1..n LOOP
+        i := q;
+        ms := times[q:q][1:runs];
+        ms := ARRAY(SELECT unnest(ms));
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+
 -- Store one measurement (replacing an older one of the same case, size and variant).
 CREATE OR REPLACE FUNCTION bench.store(case_name text, size text, n_rows bigint, variant text,
                                        ms float8[], note text DEFAULT NULL)
@@ -60,6 +90,18 @@ RETURNS float8 LANGUAGE sql AS $$
     SELECT bench.store(case_name, size, n_rows, variant, bench.time_it(query, runs), note);
 $$;
 
+-- Time and store a group of variants of one case (see time_group); returns "variant: median"
+-- lines.
+CREATE OR REPLACE FUNCTION bench.measure_group(case_name text, size text, n_rows bigint,
+                                               variants text[], queries text[], settings text[],
+                                               notes text[], runs integer)
+RETURNS SETOF text LANGUAGE sql AS $$
+    SELECT variants[g.i] || ': median ' ||
+           round(bench.store(case_name, size, n_rows, variants[g.i], g.ms, nullif(notes[g.i], ''))::numeric, 1) || ' ms'
+    FROM bench.time_group(queries, settings, runs) g
+    ORDER BY g.i;
+$$;
+
 -- Does a function (or aggregate) with this signature exist?  'clinnova.km(float8, boolean)'
 CREATE OR REPLACE FUNCTION bench.available(signature text)
 RETURNS boolean LANGUAGE sql AS $$ SELECT to_regprocedure(signature) IS NOT NULL $$;
@@ -73,16 +115,16 @@ CREATE TABLE IF NOT EXISTS bench.skipped (
 -- The targets of issue 9, as ratios clinnova / baseline (a rate for XGBoost scoring).
 CREATE OR REPLACE VIEW bench.targets (subject_case, base_case, base_variant, sizes, max_ratio, min_rate, goal) AS
 VALUES
-  ('km', 'floor', 'floor_scan', '{10m}'::text[], 1.5, NULL::float8, 'km <= 1.5x floor scan'),
+  ('km', 'km', 'floor_scan', '{10m}'::text[], 1.5, NULL::float8, 'km <= 1.5x floor scan'),
   ('km', 'km', 'plain_sql', '{10m}', 1 / 1.5, NULL, 'km >= 1.5x faster than plain-SQL KM'),
   ('km', 'km', 'R survfit', '{10m}', 0.1, NULL, 'km >= 10x faster than R survfit'),
-  ('logrank', 'floor', 'floor_scan', NULL, 2, NULL, 'logrank <= 2x floor scan'),
+  ('logrank', 'logrank', 'floor_scan', NULL, 2, NULL, 'logrank <= 2x floor scan'),
   ('coxph', 'coxph', 'R coxph.fit', '{1m}', 1, NULL, 'coxph 1M x 10 <= R coxph.fit engine'),
   ('coxph', 'coxph', 'R coxph', '{1m}', 0.2, NULL, 'coxph 1M x 10 >= 5x faster than R coxph()'),
   ('logreg', 'logreg', 'statsmodels Logit', '{1m}', 1, NULL, 'logreg 1M x 10 <= statsmodels Logit'),
   ('logreg', 'logreg', 'R glm', '{1m}', 1, NULL, 'logreg 1M x 10 <= R glm'),
   ('scoring_logit', 'scoring_logit', 'sql_arithmetic', NULL, 1.5, NULL, 'logistic scoring <= 1.5x SQL-arithmetic scan'),
-  ('scoring_xgb', 'scoring', 'scan', NULL, NULL, 1e6, 'XGBoost scoring >= 1M rows/s/core after the scan'),
+  ('scoring_xgb', 'scoring_xgb', 'scan', NULL, NULL, 1e6, 'XGBoost scoring >= 1M rows/s/core after the scan'),
   ('codes', 'codes', 'text_pattern_ops LIKE', NULL, 1, NULL, 'code index scan <= text_pattern_ops LIKE'),
   ('federation_km', 'federation_km', 'pooled local', NULL, 1.3, NULL, 'federated KM over 4 sites <= 1.3x pooled local KM');
 
@@ -98,23 +140,11 @@ WITH subj AS (
   FROM bench.results r
   WHERE r.variant IN ('clinnova', 'clinnova index', 'federated', 'workers=2')
   ORDER BY r.case_name, r.size, r.variant),
-cross_base (subject_case, base_case, base_variant) AS (VALUES
-  ('km', 'floor', 'floor_scan'), ('km', 'floor', 'floor_sort'),
-  ('logrank', 'floor', 'floor_scan'), ('logrank', 'floor', 'floor_sort'),
-  ('cif', 'floor', 'floor_scan'), ('cif', 'floor', 'floor_sort'),
-  ('scoring_logit', 'scoring', 'scan'), ('scoring_cox', 'scoring', 'scan'),
-  ('scoring_xgb', 'scoring', 'scan')),
 lines AS (
   SELECT r.case_name, r.size, r.n_rows, r.variant, r.runs, r.median_ms, r.min_ms, r.max_ms, r.note,
          r.case_name AS base_case, r.variant AS base_variant,
          coalesce(r.variant = s.variant, false) AS is_subject, s.median_ms AS subj_ms
   FROM bench.results r LEFT JOIN subj s USING (case_name, size)
-  UNION ALL
-  SELECT c.subject_case, r.size, r.n_rows, r.case_name || ': ' || r.variant, r.runs, r.median_ms,
-         r.min_ms, r.max_ms, r.note, r.case_name, r.variant, false, s.median_ms
-  FROM cross_base c
-  JOIN bench.results r ON r.case_name = c.base_case AND r.variant = c.base_variant
-  JOIN subj s ON s.case_name = c.subject_case AND s.size = r.size
   UNION ALL
   SELECT k.case_name, k.size, NULL, k.variant, 0, NULL, NULL, NULL, k.reason, k.case_name, k.variant,
          false, NULL
@@ -136,7 +166,7 @@ FROM lines l
 LEFT JOIN bench.targets t
   ON t.subject_case = l.case_name AND t.base_case = l.base_case AND t.base_variant = l.base_variant
  AND (t.sizes IS NULL OR l.size = ANY (t.sizes))
-ORDER BY array_position(ARRAY['export', 'floor', 'km', 'logrank', 'cif', 'coxph', 'logreg', 'scoring',
+ORDER BY array_position(ARRAY['export', 'floor', 'km', 'logrank', 'cif', 'coxph', 'logreg',
                               'scoring_logit', 'scoring_cox', 'scoring_xgb', 'codes', 'parallel floor',
                               'parallel km', 'parallel logrank', 'parallel cif', 'parallel logreg',
                               'parallel coxph', 'federation_km', 'federation_logreg'], l.case_name),
