@@ -21,7 +21,9 @@ OBJS_CODES    = src/code_parse.o src/code_io.o src/code_op.o src/code_index.o sr
 OBJS_SURVIVAL = src/survfit.o src/survstate.o src/survcurve.o src/survdist.o src/km.o src/cif.o src/logrank.o src/rmst.o
 
 # cox
-OBJS_COX      =
+OBJS_COX      = src/coxoptions.o src/coxdist.o src/coxdata.o src/coxfit.o src/coxbaseline.o \
+                src/concordance.o src/coxzph.o src/coxjson.o src/coxmodel.o src/coxmodel_access.o \
+                src/coxph_predict.o src/coxstep.o src/coxph.o
 
 # models
 OBJS_MODELS   =
@@ -47,7 +49,7 @@ REGRESS_CODES      = code_io code_op code_index code_vocab
 REGRESS_SURVIVAL   = survfit_io km km_reference nelson_aalen cif logrank rmst survival_disclosure
 
 # cox
-REGRESS_COX        =
+REGRESS_COX        = coxph_fit coxph_reference coxph_predict coxph_zph coxph_step
 
 # models
 REGRESS_MODELS     =

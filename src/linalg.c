@@ -413,4 +413,43 @@ linalg_spd_logdet(int n, const double *A, const bool *aliased, const char *what)
 
 /* ---- cox: routines added for Cox regression ---- */
 
+/* Refuse a row count beyond what a BLAS integer holds. */
+static void
+CheckRows(int64 n, const char *what)
+{
+	if (n < 0)
+		elog(ERROR, "clinnova: negative row count %lld for %s", (long long) n, what);
+	if (n > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%lld rows exceed the limit of %d for %s", (long long) n, PG_INT32_MAX, what)));
+}
+
+/* out = X beta, X row-major n x p (column-major p x n, transposed product). */
+void
+linalg_rows_dot(int64 n, int p, const double *X, const double *beta, double *out)
+{
+	CheckRows(n, "a linear predictor");
+	CheckDim(p, "a linear predictor");
+	if (n == 0)
+		return;
+	if (p == 0)
+	{
+		memset(out, 0, sizeof(double) * (Size) n);
+		return;
+	}
+	cblas_dgemv(CblasColMajor, CblasTrans, p, (blasint) n, 1.0, X, p, beta, 1, 0.0, out, 1);
+}
+
+/* out += alpha X' v, X row-major n x p. */
+void
+linalg_rows_tdot(int64 n, int p, const double *X, const double *v, double alpha, double *out)
+{
+	CheckRows(n, "a weighted column sum");
+	CheckDim(p, "a weighted column sum");
+	if (n == 0 || p == 0)
+		return;
+	cblas_dgemv(CblasColMajor, CblasNoTrans, p, (blasint) n, alpha, X, p, v, 1, 1.0, out, 1);
+}
+
 /* ---- models: routines added for GLM fitting and scoring ---- */

@@ -89,6 +89,16 @@ extern double linalg_spd_logdet(int n, const double *A, const bool *aliased, con
 
 /* ---- cox ---- */
 
+/*
+ * out[i] = X[i,] . beta for the n rows of the row-major n x p matrix X (one BLAS dgemv, for
+ * n beyond the 100000 limit of linalg_gemv; n <= INT32_MAX).
+ */
+extern void linalg_rows_dot(int64 n, int p, const double *X, const double *beta, double *out);
+
+/* out += alpha * X' v for the row-major n x p matrix X and an n-vector v (p-vector out). */
+extern void linalg_rows_tdot(int64 n, int p, const double *X, const double *v, double alpha,
+							 double *out);
+
 /* ---- models ---- */
 
 #endif							/* CLINNOVA_LINALG_H */
