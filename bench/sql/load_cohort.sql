@@ -1,6 +1,7 @@
 -- bench/sql/load_cohort.sql — the benchmark table of one size, cut from the synthetic cohort.
---   psql -v tbl=cohort_1m -v rows=1000000 -v seed=2025 -f bench/sql/load_cohort.sql
--- One row per treatment episode, a quarter from each of the four sites.  Columns:
+--   psql -v tbl=cohort_1m -v rows=1000000 -v seed=2025 [-v sites=GE] -f bench/sql/load_cohort.sql
+-- One row per treatment episode, a quarter from each of the four sites; with sites, only those
+-- sites' quarters (a federation site holds exactly its part of the pooled table).  Columns:
 --   time (days), event, cause (0 censored, 1 failure, 2 adverse event), grp (3 groups by line:
 --   first / second / later), y (= event, the logistic outcome), x1..x10 and x = ARRAY[x1..x10]:
 --   age/10, female, disease duration, prior lines, ln CRP, haemoglobin, albumin/10, leukocytes,
@@ -16,6 +17,11 @@ CREATE UNLOGGED TABLE bench.:"tbl" (
 SET bench.rows = :'rows';
 SET bench.seed = :'seed';
 SET bench.tbl = :'tbl';
+\if :{?sites}
+SET bench.sites = :'sites';
+\else
+SET bench.sites = 'LU,GE,BW,BS';
+\endif
 DO $$
 DECLARE
     total bigint := current_setting('bench.rows')::bigint;
@@ -26,6 +32,7 @@ BEGIN
     FOREACH site IN ARRAY ARRAY['LU', 'GE', 'BW', 'BS'] LOOP
         k := k + 1;
         want := total / 4 + CASE WHEN k = 4 THEN total % 4 ELSE 0 END;
+        CONTINUE WHEN NOT site = ANY (string_to_array(current_setting('bench.sites'), ','));
         -- at least 1.5 episodes per person on average: enough persons, LIMIT stops early
         EXECUTE format($q$
             INSERT INTO bench.%I
