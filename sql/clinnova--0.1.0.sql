@@ -1766,6 +1766,1019 @@ COMMENT ON FUNCTION clinnova.coxph_fit(regclass, text, text, text[], text, text,
 -- models
 -- ============================================================================================
 
+-- ---- GLM: types ----
+
+CREATE TYPE clinnova.glmmodel;
+
+CREATE FUNCTION clinnova.glmmodel_in(cstring) RETURNS clinnova.glmmodel
+AS 'MODULE_PATHNAME', 'glmmodel_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glmmodel_out(clinnova.glmmodel) RETURNS cstring
+AS 'MODULE_PATHNAME', 'glmmodel_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glmmodel_recv(internal) RETURNS clinnova.glmmodel
+AS 'MODULE_PATHNAME', 'glmmodel_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glmmodel_send(clinnova.glmmodel) RETURNS bytea
+AS 'MODULE_PATHNAME', 'glmmodel_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE clinnova.glmmodel (
+    INPUT = clinnova.glmmodel_in,
+    OUTPUT = clinnova.glmmodel_out,
+    RECEIVE = clinnova.glmmodel_recv,
+    SEND = clinnova.glmmodel_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+
+COMMENT ON TYPE clinnova.glmmodel IS
+  'fitted generalized linear model (family, link, terms, coefficients, covariance, deviances, AIC); text form is JSON';
+COMMENT ON FUNCTION clinnova.glmmodel_in(cstring) IS 'glmmodel text input (JSON)';
+COMMENT ON FUNCTION clinnova.glmmodel_out(clinnova.glmmodel) IS 'glmmodel text output (JSON, exact floats)';
+COMMENT ON FUNCTION clinnova.glmmodel_recv(internal) IS 'glmmodel binary input';
+COMMENT ON FUNCTION clinnova.glmmodel_send(clinnova.glmmodel) IS 'glmmodel binary output';
+
+CREATE TYPE clinnova.glmstep;
+
+CREATE FUNCTION clinnova.glmstep_in(cstring) RETURNS clinnova.glmstep
+AS 'MODULE_PATHNAME', 'glmstep_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glmstep_out(clinnova.glmstep) RETURNS cstring
+AS 'MODULE_PATHNAME', 'glmstep_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glmstep_recv(internal) RETURNS clinnova.glmstep
+AS 'MODULE_PATHNAME', 'glmstep_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glmstep_send(clinnova.glmstep) RETURNS bytea
+AS 'MODULE_PATHNAME', 'glmstep_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE clinnova.glmstep (
+    INPUT = clinnova.glmstep_in,
+    OUTPUT = clinnova.glmstep_out,
+    RECEIVE = clinnova.glmstep_recv,
+    SEND = clinnova.glmstep_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+
+COMMENT ON TYPE clinnova.glmstep IS
+  'sums of one IRLS step at given coefficients (X''WX, X''Wz, deviance, counts): mergeable across sites; text form is JSON';
+COMMENT ON FUNCTION clinnova.glmstep_in(cstring) IS 'glmstep text input (JSON)';
+COMMENT ON FUNCTION clinnova.glmstep_out(clinnova.glmstep) IS 'glmstep text output (JSON, exact floats)';
+COMMENT ON FUNCTION clinnova.glmstep_recv(internal) IS 'glmstep binary input';
+COMMENT ON FUNCTION clinnova.glmstep_send(clinnova.glmstep) IS 'glmstep binary output';
+
+-- ---- GLM: aggregate support functions ----
+
+CREATE FUNCTION clinnova.glm_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'glm_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clinnova.glm_serialize(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'glm_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glm_deserialize(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'glm_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glm_fit_finalfn(internal) RETURNS clinnova.glmmodel
+AS 'MODULE_PATHNAME', 'glm_fit_finalfn' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION clinnova.glm_step_finalfn(internal) RETURNS clinnova.glmstep
+AS 'MODULE_PATHNAME', 'glm_step_finalfn' LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION clinnova.glm_combine(internal, internal) IS
+  'combine function of the GLM aggregates (appends rows, or adds steps)';
+COMMENT ON FUNCTION clinnova.glm_serialize(internal) IS 'serialize function of the GLM aggregates';
+COMMENT ON FUNCTION clinnova.glm_deserialize(bytea, internal) IS 'deserialize function of the GLM aggregates';
+COMMENT ON FUNCTION clinnova.glm_fit_finalfn(internal) IS
+  'final function of logreg, linreg and poisson: IRLS as R''s glm.fit';
+COMMENT ON FUNCTION clinnova.glm_step_finalfn(internal) IS
+  'final function of logreg_step, linreg_step and poisson_step';
+
+-- ---- logreg ----
+
+CREATE FUNCTION clinnova.logreg_transfn(internal, boolean, float8[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_transfn(internal, boolean, float8[]) IS 'transition function of logreg';
+CREATE AGGREGATE clinnova.logreg(y boolean, x float8[]) (
+    SFUNC = clinnova.logreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg(boolean, float8[]) IS
+  'binomial (logit link): logistic regression as Rs glm(family = binomial)';
+
+CREATE FUNCTION clinnova.logreg_transfn(internal, boolean, float8[], jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_transfn(internal, boolean, float8[], jsonb) IS 'transition function of logreg';
+CREATE AGGREGATE clinnova.logreg(y boolean, x float8[], options jsonb) (
+    SFUNC = clinnova.logreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg(boolean, float8[], jsonb) IS
+  'binomial (logit link): logistic regression as Rs glm(family = binomial)';
+
+CREATE FUNCTION clinnova.logreg_transfn(internal, boolean, float8[], float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_transfn(internal, boolean, float8[], float8) IS 'transition function of logreg';
+CREATE AGGREGATE clinnova.logreg(y boolean, x float8[], weight float8) (
+    SFUNC = clinnova.logreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg(boolean, float8[], float8) IS
+  'binomial (logit link): logistic regression as Rs glm(family = binomial)';
+
+CREATE FUNCTION clinnova.logreg_transfn(internal, boolean, float8[], float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_transfn(internal, boolean, float8[], float8, jsonb) IS 'transition function of logreg';
+CREATE AGGREGATE clinnova.logreg(y boolean, x float8[], weight float8, options jsonb) (
+    SFUNC = clinnova.logreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg(boolean, float8[], float8, jsonb) IS
+  'binomial (logit link): logistic regression as Rs glm(family = binomial)';
+
+-- ---- logreg_step ----
+
+CREATE FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[]) IS 'transition function of logreg_step';
+CREATE AGGREGATE clinnova.logreg_step(y boolean, x float8[], beta float8[]) (
+    SFUNC = clinnova.logreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg_step(boolean, float8[], float8[]) IS
+  'one IRLS step of a binomial (logit link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[], jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[], jsonb) IS 'transition function of logreg_step';
+CREATE AGGREGATE clinnova.logreg_step(y boolean, x float8[], beta float8[], options jsonb) (
+    SFUNC = clinnova.logreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg_step(boolean, float8[], float8[], jsonb) IS
+  'one IRLS step of a binomial (logit link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[], float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[], float8) IS 'transition function of logreg_step';
+CREATE AGGREGATE clinnova.logreg_step(y boolean, x float8[], beta float8[], weight float8) (
+    SFUNC = clinnova.logreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg_step(boolean, float8[], float8[], float8) IS
+  'one IRLS step of a binomial (logit link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[], float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[], float8, jsonb) IS 'transition function of logreg_step';
+CREATE AGGREGATE clinnova.logreg_step(y boolean, x float8[], beta float8[], weight float8, options jsonb) (
+    SFUNC = clinnova.logreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg_step(boolean, float8[], float8[], float8, jsonb) IS
+  'one IRLS step of a binomial (logit link) model at beta (NULL: R''s starting values), for federated fitting';
+
+-- ---- linreg ----
+
+CREATE FUNCTION clinnova.linreg_transfn(internal, float8, float8[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_transfn(internal, float8, float8[]) IS 'transition function of linreg';
+CREATE AGGREGATE clinnova.linreg(y float8, x float8[]) (
+    SFUNC = clinnova.linreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg(float8, float8[]) IS
+  'gaussian (identity link): linear regression as Rs lm / glm(family = gaussian)';
+
+CREATE FUNCTION clinnova.linreg_transfn(internal, float8, float8[], jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_transfn(internal, float8, float8[], jsonb) IS 'transition function of linreg';
+CREATE AGGREGATE clinnova.linreg(y float8, x float8[], options jsonb) (
+    SFUNC = clinnova.linreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg(float8, float8[], jsonb) IS
+  'gaussian (identity link): linear regression as Rs lm / glm(family = gaussian)';
+
+CREATE FUNCTION clinnova.linreg_transfn(internal, float8, float8[], float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_transfn(internal, float8, float8[], float8) IS 'transition function of linreg';
+CREATE AGGREGATE clinnova.linreg(y float8, x float8[], weight float8) (
+    SFUNC = clinnova.linreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg(float8, float8[], float8) IS
+  'gaussian (identity link): linear regression as Rs lm / glm(family = gaussian)';
+
+CREATE FUNCTION clinnova.linreg_transfn(internal, float8, float8[], float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_transfn(internal, float8, float8[], float8, jsonb) IS 'transition function of linreg';
+CREATE AGGREGATE clinnova.linreg(y float8, x float8[], weight float8, options jsonb) (
+    SFUNC = clinnova.linreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg(float8, float8[], float8, jsonb) IS
+  'gaussian (identity link): linear regression as Rs lm / glm(family = gaussian)';
+
+-- ---- linreg_step ----
+
+CREATE FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[]) IS 'transition function of linreg_step';
+CREATE AGGREGATE clinnova.linreg_step(y float8, x float8[], beta float8[]) (
+    SFUNC = clinnova.linreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg_step(float8, float8[], float8[]) IS
+  'one IRLS step of a gaussian (identity link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[], jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[], jsonb) IS 'transition function of linreg_step';
+CREATE AGGREGATE clinnova.linreg_step(y float8, x float8[], beta float8[], options jsonb) (
+    SFUNC = clinnova.linreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg_step(float8, float8[], float8[], jsonb) IS
+  'one IRLS step of a gaussian (identity link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[], float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[], float8) IS 'transition function of linreg_step';
+CREATE AGGREGATE clinnova.linreg_step(y float8, x float8[], beta float8[], weight float8) (
+    SFUNC = clinnova.linreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg_step(float8, float8[], float8[], float8) IS
+  'one IRLS step of a gaussian (identity link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[], float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[], float8, jsonb) IS 'transition function of linreg_step';
+CREATE AGGREGATE clinnova.linreg_step(y float8, x float8[], beta float8[], weight float8, options jsonb) (
+    SFUNC = clinnova.linreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg_step(float8, float8[], float8[], float8, jsonb) IS
+  'one IRLS step of a gaussian (identity link) model at beta (NULL: R''s starting values), for federated fitting';
+
+-- ---- poisson ----
+
+CREATE FUNCTION clinnova.poisson_transfn(internal, float8, float8[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_transfn(internal, float8, float8[]) IS 'transition function of poisson';
+CREATE AGGREGATE clinnova.poisson(y float8, x float8[]) (
+    SFUNC = clinnova.poisson_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson(float8, float8[]) IS
+  'poisson (log link): Poisson regression as Rs glm(family = poisson)';
+
+CREATE FUNCTION clinnova.poisson_transfn(internal, float8, float8[], jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_transfn(internal, float8, float8[], jsonb) IS 'transition function of poisson';
+CREATE AGGREGATE clinnova.poisson(y float8, x float8[], options jsonb) (
+    SFUNC = clinnova.poisson_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson(float8, float8[], jsonb) IS
+  'poisson (log link): Poisson regression as Rs glm(family = poisson)';
+
+CREATE FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8) IS 'transition function of poisson';
+CREATE AGGREGATE clinnova.poisson(y float8, x float8[], "offset" float8) (
+    SFUNC = clinnova.poisson_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson(float8, float8[], float8) IS
+  'poisson (log link): Poisson regression as Rs glm(family = poisson)';
+
+CREATE FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8, jsonb) IS 'transition function of poisson';
+CREATE AGGREGATE clinnova.poisson(y float8, x float8[], "offset" float8, options jsonb) (
+    SFUNC = clinnova.poisson_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson(float8, float8[], float8, jsonb) IS
+  'poisson (log link): Poisson regression as Rs glm(family = poisson)';
+
+CREATE FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8, float8) IS 'transition function of poisson';
+CREATE AGGREGATE clinnova.poisson(y float8, x float8[], "offset" float8, weight float8) (
+    SFUNC = clinnova.poisson_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson(float8, float8[], float8, float8) IS
+  'poisson (log link): Poisson regression as Rs glm(family = poisson)';
+
+CREATE FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8, float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8, float8, jsonb) IS 'transition function of poisson';
+CREATE AGGREGATE clinnova.poisson(y float8, x float8[], "offset" float8, weight float8, options jsonb) (
+    SFUNC = clinnova.poisson_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson(float8, float8[], float8, float8, jsonb) IS
+  'poisson (log link): Poisson regression as Rs glm(family = poisson)';
+
+-- ---- poisson_step ----
+
+CREATE FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[]) IS 'transition function of poisson_step';
+CREATE AGGREGATE clinnova.poisson_step(y float8, x float8[], beta float8[]) (
+    SFUNC = clinnova.poisson_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson_step(float8, float8[], float8[]) IS
+  'one IRLS step of a poisson (log link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], jsonb) IS 'transition function of poisson_step';
+CREATE AGGREGATE clinnova.poisson_step(y float8, x float8[], beta float8[], options jsonb) (
+    SFUNC = clinnova.poisson_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson_step(float8, float8[], float8[], jsonb) IS
+  'one IRLS step of a poisson (log link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8) IS 'transition function of poisson_step';
+CREATE AGGREGATE clinnova.poisson_step(y float8, x float8[], beta float8[], "offset" float8) (
+    SFUNC = clinnova.poisson_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson_step(float8, float8[], float8[], float8) IS
+  'one IRLS step of a poisson (log link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8, jsonb) IS 'transition function of poisson_step';
+CREATE AGGREGATE clinnova.poisson_step(y float8, x float8[], beta float8[], "offset" float8, options jsonb) (
+    SFUNC = clinnova.poisson_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson_step(float8, float8[], float8[], float8, jsonb) IS
+  'one IRLS step of a poisson (log link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8, float8) IS 'transition function of poisson_step';
+CREATE AGGREGATE clinnova.poisson_step(y float8, x float8[], beta float8[], "offset" float8, weight float8) (
+    SFUNC = clinnova.poisson_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson_step(float8, float8[], float8[], float8, float8) IS
+  'one IRLS step of a poisson (log link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8, float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8, float8, jsonb) IS 'transition function of poisson_step';
+CREATE AGGREGATE clinnova.poisson_step(y float8, x float8[], beta float8[], "offset" float8, weight float8, options jsonb) (
+    SFUNC = clinnova.poisson_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson_step(float8, float8[], float8[], float8, float8, jsonb) IS
+  'one IRLS step of a poisson (log link) model at beta (NULL: R''s starting values), for federated fitting';
+
+-- ---- GLM: accessors, scoring, federation helpers ----
+
+CREATE FUNCTION clinnova.glm_coefs(model clinnova.glmmodel, conf_level float8 DEFAULT NULL)
+RETURNS TABLE (term text, coef float8, se float8, z float8, t float8, p float8,
+               lower float8, upper float8, odds_ratio float8, rate_ratio float8)
+AS 'MODULE_PATHNAME', 'glm_coefs' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION clinnova.glm_coefs(clinnova.glmmodel, float8) IS
+  'coefficient table of a glmmodel: estimate, se, z (or t for gaussian), p, Wald interval, odds or rate ratio';
+
+CREATE FUNCTION clinnova.glm_stats(model clinnova.glmmodel,
+    OUT n bigint, OUT deviance float8, OUT null_deviance float8, OUT aic float8,
+    OUT iterations integer, OUT converged boolean, OUT df_residual bigint, OUT df_null bigint,
+    OUT dispersion float8, OUT loglik float8, OUT bic float8, OUT rank integer,
+    OUT sigma float8, OUT r_squared float8, OUT adj_r_squared float8,
+    OUT family text, OUT link text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'glm_stats' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.glm_stats(clinnova.glmmodel) IS
+  'fit statistics of a glmmodel: n, deviances, AIC, BIC, log-likelihood, degrees of freedom, dispersion, R squared';
+
+CREATE FUNCTION clinnova.model_features(model clinnova.glmmodel) RETURNS text[]
+AS 'MODULE_PATHNAME', 'glmmodel_terms' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.model_features(clinnova.glmmodel) IS
+  'names of the elements of x a glmmodel expects, in order (its terms without the intercept)';
+
+CREATE FUNCTION clinnova.predict(model clinnova.glmmodel, x float8[], type text DEFAULT 'response',
+                                 "offset" float8 DEFAULT 0)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'glmmodel_predict' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.predict(clinnova.glmmodel, float8[], text, float8) IS
+  'score one row with a glmmodel: type ''response'' (fitted mean) or ''link'' (linear predictor)';
+
+CREATE FUNCTION clinnova.predict_interval(model clinnova.glmmodel, x float8[],
+    type text DEFAULT 'response', conf_level float8 DEFAULT NULL, "offset" float8 DEFAULT 0,
+    OUT fit float8, OUT se float8, OUT lower float8, OUT upper float8)
+RETURNS record
+AS 'MODULE_PATHNAME', 'glmmodel_predict_interval' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.predict_interval(clinnova.glmmodel, float8[], text, float8, float8) IS
+  'prediction with its standard error and a Wald confidence interval (delta method, formed on the link scale)';
+
+CREATE FUNCTION clinnova.glmstep_merge_transfn(clinnova.glmstep, clinnova.glmstep) RETURNS clinnova.glmstep
+AS 'MODULE_PATHNAME', 'glmstep_merge_transfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.glmstep_merge_transfn(clinnova.glmstep, clinnova.glmstep) IS
+  'transition and combine function of glmstep_merge: adds two IRLS steps taken at the same coefficients';
+
+CREATE AGGREGATE clinnova.glmstep_merge(step clinnova.glmstep) (
+    SFUNC = clinnova.glmstep_merge_transfn,
+    STYPE = clinnova.glmstep,
+    COMBINEFUNC = clinnova.glmstep_merge_transfn,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.glmstep_merge(clinnova.glmstep) IS
+  'sum of IRLS steps of disjoint rows at the same coefficients (the federated step)';
+
+CREATE FUNCTION clinnova.glmstep_info(step clinnova.glmstep,
+    OUT family text, OUT n_rows bigint, OUT n bigint, OUT sum_weights float8,
+    OUT deviance float8, OUT at_start boolean, OUT beta float8[], OUT xtwx float8[],
+    OUT xtwz float8[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'glmstep_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.glmstep_info(clinnova.glmstep) IS
+  'the pieces of an IRLS step: counts, deviance, the coefficients it was taken at, X''WX and X''Wz';
+
+CREATE FUNCTION clinnova.glm_newton(step clinnova.glmstep, beta float8[] DEFAULT NULL) RETURNS float8[]
+AS 'MODULE_PATHNAME', 'glm_newton' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.glm_newton(clinnova.glmstep, float8[]) IS
+  'next IRLS coefficients from a (merged) step: the weighted least-squares solve (X''WX)^-1 X''Wz';
+
+CREATE FUNCTION clinnova.glm_converged(previous clinnova.glmstep, current clinnova.glmstep,
+                                       tol float8 DEFAULT 1e-8) RETURNS boolean
+AS 'MODULE_PATHNAME', 'glm_converged' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.glm_converged(clinnova.glmstep, clinnova.glmstep, float8) IS
+  'R''s IRLS convergence test between consecutive steps: |dev - devold| / (|dev| + 0.1) < tol';
+
+CREATE FUNCTION clinnova.glmmodel_from_step(step clinnova.glmstep, final_step clinnova.glmstep,
+    iterations integer, converged boolean, options jsonb DEFAULT NULL, boundary boolean DEFAULT false)
+RETURNS clinnova.glmmodel
+AS 'MODULE_PATHNAME', 'glmmodel_from_step' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.glmmodel_from_step(clinnova.glmstep, clinnova.glmstep, integer, boolean, jsonb, boolean) IS
+  'fitted glmmodel of a (federated) IRLS run from its last two steps: the same model logreg() fits on the pooled rows';
+
+-- ---- tree ensembles (XGBoost) ----
+
+CREATE TYPE clinnova.treemodel;
+
+CREATE FUNCTION clinnova.treemodel_in(cstring) RETURNS clinnova.treemodel
+AS 'MODULE_PATHNAME', 'treemodel_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.treemodel_out(clinnova.treemodel) RETURNS cstring
+AS 'MODULE_PATHNAME', 'treemodel_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.treemodel_recv(internal) RETURNS clinnova.treemodel
+AS 'MODULE_PATHNAME', 'treemodel_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.treemodel_send(clinnova.treemodel) RETURNS bytea
+AS 'MODULE_PATHNAME', 'treemodel_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE clinnova.treemodel (
+    INPUT = clinnova.treemodel_in,
+    OUTPUT = clinnova.treemodel_out,
+    RECEIVE = clinnova.treemodel_recv,
+    SEND = clinnova.treemodel_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = int4,
+    STORAGE = extended
+);
+
+COMMENT ON TYPE clinnova.treemodel IS
+  'tree ensemble imported from XGBoost (gbtree): flattened nodes, objective, base score, feature names';
+COMMENT ON FUNCTION clinnova.treemodel_in(cstring) IS 'treemodel text input (JSON)';
+COMMENT ON FUNCTION clinnova.treemodel_out(clinnova.treemodel) IS 'treemodel text output (JSON, exact float4 values)';
+COMMENT ON FUNCTION clinnova.treemodel_recv(internal) IS 'treemodel binary input';
+COMMENT ON FUNCTION clinnova.treemodel_send(clinnova.treemodel) IS 'treemodel binary output';
+
+CREATE FUNCTION clinnova.import_xgboost(model jsonb) RETURNS clinnova.treemodel
+AS 'MODULE_PATHNAME', 'import_xgboost' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.import_xgboost(jsonb) IS
+  'treemodel from an XGBoost JSON model (Booster.save_model): gbtree boosters with numeric splits and one output';
+
+CREATE FUNCTION clinnova.predict(model clinnova.treemodel, x float8[], type text DEFAULT 'response')
+RETURNS float8
+AS 'MODULE_PATHNAME', 'treemodel_predict' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.predict(clinnova.treemodel, float8[], text) IS
+  'score one row with a treemodel as xgboost predicts: type ''response'' or ''margin''; NULL or NaN elements are missing';
+
+CREATE FUNCTION clinnova.model_features(model clinnova.treemodel) RETURNS text[]
+AS 'MODULE_PATHNAME', 'treemodel_features' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.model_features(clinnova.treemodel) IS
+  'feature names of a treemodel in order (empty when the XGBoost model has none)';
+
+CREATE FUNCTION clinnova.treemodel_info(model clinnova.treemodel,
+    OUT objective text, OUT base_score float8, OUT num_feature integer, OUT num_trees integer,
+    OUT num_nodes integer, OUT max_depth integer)
+RETURNS record
+AS 'MODULE_PATHNAME', 'treemodel_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.treemodel_info(clinnova.treemodel) IS
+  'shape of a treemodel: objective, base score, number of features, trees and nodes, depth of the deepest tree';
+
+-- ---- model registry ----
+
+CREATE FUNCTION clinnova.bind_features(features jsonb, names text[], missing_ok boolean DEFAULT false)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'bind_features' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.bind_features(jsonb, text[], boolean) IS
+  'values of a JSON object of named features in the order of names; a missing, unknown or non-numeric feature is an error';
+
+CREATE TABLE clinnova.model_registry (
+    name text NOT NULL CHECK (name ~ '\S'),
+    version integer NOT NULL CHECK (version >= 1),
+    kind text NOT NULL CHECK (kind IN ('glm', 'xgboost', 'cox')),
+    glm clinnova.glmmodel,
+    tree clinnova.treemodel,
+    cox clinnova.coxmodel,
+    features text[] NOT NULL,
+    feature_codes clinnova.code[],
+    outcome text,
+    provenance jsonb NOT NULL DEFAULT '{}',
+    metrics jsonb NOT NULL DEFAULT '{}',
+    treatment_encoding jsonb,
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    created_by name NOT NULL DEFAULT CURRENT_USER,
+    PRIMARY KEY (name, version),
+    CONSTRAINT model_registry_one_model CHECK (
+        pg_catalog.num_nonnulls(glm, tree, cox) = 1 AND
+        CASE kind WHEN 'glm' THEN glm IS NOT NULL WHEN 'xgboost' THEN tree IS NOT NULL
+                  ELSE cox IS NOT NULL END),
+    CONSTRAINT model_registry_feature_codes CHECK (
+        feature_codes IS NULL OR pg_catalog.cardinality(feature_codes) = pg_catalog.cardinality(features))
+);
+COMMENT ON TABLE clinnova.model_registry IS
+  'models installed at this site (glm, xgboost, cox): one row per name and version, with named features, outcome, provenance, metrics and treatment encoding';
+SELECT pg_catalog.pg_extension_config_dump('clinnova.model_registry', '');
+
+-- the registry row of a model name (the latest version when version is NULL); 22023 if none
+CREATE FUNCTION clinnova.model_registry_get(model_name text, model_version integer DEFAULT NULL)
+RETURNS clinnova.model_registry
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+  r clinnova.model_registry;
+BEGIN
+  SELECT * INTO r FROM clinnova.model_registry m
+  WHERE m.name = model_name AND (model_version IS NULL OR m.version = model_version)
+  ORDER BY m.version DESC LIMIT 1;
+  IF NOT FOUND THEN
+    IF model_version IS NOT NULL AND EXISTS (SELECT 1 FROM clinnova.model_registry m WHERE m.name = model_name) THEN
+      RAISE EXCEPTION 'model "%" has no version %', model_name, model_version
+        USING ERRCODE = '22023',
+              DETAIL = format('Registered versions: %s.',
+                              (SELECT string_agg(m.version::text, ', ' ORDER BY m.version)
+                               FROM clinnova.model_registry m WHERE m.name = model_name));
+    END IF;
+    RAISE EXCEPTION 'model "%" is not registered', model_name
+      USING ERRCODE = '22023', HINT = 'See SELECT name, version FROM clinnova.model_registry.';
+  END IF;
+  RETURN r;
+END $$;
+COMMENT ON FUNCTION clinnova.model_registry_get(text, integer) IS
+  'internal: the registry row of a model (latest version by default); 22023 when it is not registered';
+
+-- validation and insertion shared by the register_model overloads
+CREATE FUNCTION clinnova.model_registry_insert(
+    model_name text, model_kind text, glm clinnova.glmmodel, tree clinnova.treemodel,
+    cox clinnova.coxmodel, model_features text[], model_dimension integer, names_fixed boolean, default_better text,
+    features text[], feature_codes clinnova.code[], outcome text, provenance jsonb, metrics jsonb,
+    treatment_encoding jsonb)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog AS $$
+DECLARE
+  names text[] := coalesce(features, model_features);
+  enc jsonb := treatment_encoding;
+  enc_features text[];
+  codes jsonb := '{}';
+  k text;
+  v jsonb;
+  f text;
+  new_version integer;
+BEGIN
+  IF model_name IS NULL OR model_name !~ '\S' THEN
+    RAISE EXCEPTION 'a model needs a name' USING ERRCODE = '22023';
+  END IF;
+  IF names IS NULL OR cardinality(names) = 0 AND model_dimension > 0 THEN
+    RAISE EXCEPTION 'model "%" needs feature names', model_name
+      USING ERRCODE = '22023', HINT = 'The model carries none: pass features => ARRAY[...], in the order of x.';
+  END IF;
+  IF cardinality(names) <> model_dimension THEN
+    RAISE EXCEPTION 'model "%" has % features but % names were given', model_name, model_dimension, cardinality(names)
+      USING ERRCODE = '22023';
+  END IF;
+  IF EXISTS (SELECT 1 FROM unnest(names) n WHERE n IS NULL OR n !~ '\S') THEN
+    RAISE EXCEPTION 'feature names must not be NULL or empty' USING ERRCODE = '22023';
+  END IF;
+  SELECT n INTO f FROM unnest(names) n GROUP BY n HAVING count(*) > 1 LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'feature "%" is named twice', f USING ERRCODE = '22023';
+  END IF;
+  IF names_fixed AND features IS NOT NULL AND features IS DISTINCT FROM model_features THEN
+    RAISE EXCEPTION 'features do not match the names the model was fitted with'
+      USING ERRCODE = '22023',
+            DETAIL = format('The model''s features are %s; %s were given.', model_features, features),
+            HINT = 'Leave features out to use the model''s own names.';
+  END IF;
+  IF feature_codes IS NOT NULL AND cardinality(feature_codes) <> cardinality(names) THEN
+    RAISE EXCEPTION 'feature_codes has % elements for % features', cardinality(feature_codes), cardinality(names)
+      USING ERRCODE = '22023', HINT = 'Give one code per feature, NULL for features without one.';
+  END IF;
+  IF provenance IS NULL OR jsonb_typeof(provenance) <> 'object' OR metrics IS NULL OR jsonb_typeof(metrics) <> 'object' THEN
+    RAISE EXCEPTION 'provenance and metrics must be JSON objects' USING ERRCODE = '22023';
+  END IF;
+
+  -- treatment encoding: {"features": [...], "codes": {"<code>": {"<feature>": value, ...}}, "better": ...}
+  IF enc IS NOT NULL THEN
+    IF jsonb_typeof(enc) <> 'object' THEN
+      RAISE EXCEPTION 'treatment_encoding must be a JSON object' USING ERRCODE = '22023';
+    END IF;
+    SELECT key INTO k FROM jsonb_object_keys(enc) key WHERE key NOT IN ('features', 'codes', 'better') LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'unknown key "%" in treatment_encoding', k
+        USING ERRCODE = '22023', HINT = 'Keys are "features", "codes" and "better".';
+    END IF;
+    IF jsonb_typeof(enc -> 'features') IS DISTINCT FROM 'array' OR jsonb_array_length(enc -> 'features') = 0
+       OR EXISTS (SELECT 1 FROM jsonb_array_elements(enc -> 'features') e WHERE jsonb_typeof(e) <> 'string') THEN
+      RAISE EXCEPTION 'treatment_encoding needs "features": the names of the features that encode the treatment'
+        USING ERRCODE = '22023';
+    END IF;
+    enc_features := ARRAY(SELECT jsonb_array_elements_text(enc -> 'features'));
+    SELECT e INTO f FROM unnest(enc_features) e WHERE e <> ALL (names) LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'treatment feature "%" is not a feature of the model', f USING ERRCODE = '22023';
+    END IF;
+    IF jsonb_typeof(enc -> 'codes') IS DISTINCT FROM 'object' OR enc -> 'codes' = '{}' THEN
+      RAISE EXCEPTION 'treatment_encoding needs "codes": an object from treatment codes to feature values'
+        USING ERRCODE = '22023';
+    END IF;
+    FOR k, v IN SELECT * FROM jsonb_each(enc -> 'codes') LOOP
+      IF NOT clinnova.is_valid_code(k) THEN
+        RAISE EXCEPTION 'treatment code "%" is not a valid code', k
+          USING ERRCODE = '22023', HINT = 'Write codes as SYSTEM:VALUE, e.g. ATC:L04AB02.';
+      END IF;
+      IF jsonb_typeof(v) <> 'object'
+         OR (SELECT array_agg(x ORDER BY x) FROM jsonb_object_keys(v) x) IS DISTINCT FROM
+            (SELECT array_agg(x ORDER BY x) FROM unnest(enc_features) x)
+         OR EXISTS (SELECT 1 FROM jsonb_each(v) e WHERE jsonb_typeof(e.value) <> 'number') THEN
+        RAISE EXCEPTION 'treatment code "%" must give a number for each treatment feature', k
+          USING ERRCODE = '22023', DETAIL = format('The treatment features are %s.', enc_features);
+      END IF;
+      IF codes ? (k::clinnova.code)::text THEN
+        RAISE EXCEPTION 'treatment code "%" is encoded twice', k USING ERRCODE = '22023';
+      END IF;
+      codes := codes || jsonb_build_object((k::clinnova.code)::text, v);
+    END LOOP;
+    IF enc ? 'better' AND (enc ->> 'better') IS DISTINCT FROM 'higher' AND (enc ->> 'better') IS DISTINCT FROM 'lower' THEN
+      RAISE EXCEPTION '"better" must be "higher" or "lower"' USING ERRCODE = '22023';
+    END IF;
+    IF NOT enc ? 'better' AND default_better IS NULL THEN
+      RAISE EXCEPTION 'treatment_encoding must say whether a higher or a lower prediction is better'
+        USING ERRCODE = '22023', HINT = 'Add "better": "higher" or "better": "lower".';
+    END IF;
+    enc := jsonb_build_object('features', enc -> 'features', 'codes', codes,
+                              'better', coalesce(enc ->> 'better', default_better));
+  END IF;
+
+  -- a new version per name; concurrent registrations of one name queue on a lock
+  PERFORM pg_advisory_xact_lock(hashtextextended('clinnova.model_registry:' || model_name, 0));
+  SELECT coalesce(max(m.version), 0) + 1 INTO new_version FROM clinnova.model_registry m WHERE m.name = model_name;
+  INSERT INTO clinnova.model_registry (name, version, kind, glm, tree, cox, features, feature_codes, outcome,
+                                       provenance, metrics, treatment_encoding)
+  VALUES (model_name, new_version, model_kind, glm, tree, cox, names, feature_codes, outcome,
+          provenance, metrics, enc);
+  RETURN new_version;
+END $$;
+COMMENT ON FUNCTION clinnova.model_registry_insert(text, text, clinnova.glmmodel, clinnova.treemodel, clinnova.coxmodel, text[], integer, boolean, text, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
+  'internal: validation and insertion behind register_model; parallel unsafe because it writes the registry';
+
+CREATE FUNCTION clinnova.register_model(
+    name text, model clinnova.glmmodel, features text[] DEFAULT NULL,
+    feature_codes clinnova.code[] DEFAULT NULL, outcome text DEFAULT NULL,
+    provenance jsonb DEFAULT '{}', metrics jsonb DEFAULT '{}', treatment_encoding jsonb DEFAULT NULL)
+RETURNS integer
+LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $$
+  SELECT clinnova.model_registry_insert(
+    $1, 'glm', $2, NULL, NULL, clinnova.model_features($2), pg_catalog.cardinality(clinnova.model_features($2)),
+    -- names x1, x2, ... are the defaults of an unnamed fit: any names may replace them
+    clinnova.model_features($2) IS DISTINCT FROM
+      ARRAY(SELECT 'x' || i FROM pg_catalog.generate_series(1, pg_catalog.cardinality(clinnova.model_features($2))) i),
+    CASE (clinnova.glm_stats($2)).family WHEN 'binomial' THEN 'higher' END,
+    $3, $4, $5, $6, $7, $8)
+$$;
+COMMENT ON FUNCTION clinnova.register_model(text, clinnova.glmmodel, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
+  'register a glmmodel under a name (a new version each time); returns the version; parallel unsafe because it writes the registry';
+
+CREATE FUNCTION clinnova.register_model(
+    name text, model clinnova.treemodel, features text[] DEFAULT NULL,
+    feature_codes clinnova.code[] DEFAULT NULL, outcome text DEFAULT NULL,
+    provenance jsonb DEFAULT '{}', metrics jsonb DEFAULT '{}', treatment_encoding jsonb DEFAULT NULL)
+RETURNS integer
+LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $$
+  SELECT clinnova.model_registry_insert(
+    $1, 'xgboost', NULL, $2, NULL, clinnova.model_features($2), (clinnova.treemodel_info($2)).num_feature,
+    pg_catalog.cardinality(clinnova.model_features($2)) > 0,
+    CASE (clinnova.treemodel_info($2)).objective
+      WHEN 'binary:logistic' THEN 'higher' WHEN 'reg:logistic' THEN 'higher' WHEN 'survival:cox' THEN 'lower' END,
+    $3, $4, $5, $6, $7, $8)
+$$;
+COMMENT ON FUNCTION clinnova.register_model(text, clinnova.treemodel, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
+  'register a treemodel under a name (a new version each time); returns the version; parallel unsafe because it writes the registry';
+
+CREATE FUNCTION clinnova.model_features(model clinnova.coxmodel) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(pg_catalog.array_agg(c.term ORDER BY c.ordinality), '{}')
+  FROM clinnova.coxph_coefs($1) WITH ORDINALITY AS c
+$$;
+COMMENT ON FUNCTION clinnova.model_features(clinnova.coxmodel) IS
+  'names of the elements of x a coxmodel expects, in order (its terms)';
+
+CREATE FUNCTION clinnova.register_model(
+    name text, model clinnova.coxmodel, features text[] DEFAULT NULL,
+    feature_codes clinnova.code[] DEFAULT NULL, outcome text DEFAULT NULL,
+    provenance jsonb DEFAULT '{}', metrics jsonb DEFAULT '{}', treatment_encoding jsonb DEFAULT NULL)
+RETURNS integer
+LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $$
+  SELECT clinnova.model_registry_insert(
+    $1, 'cox', NULL, NULL, $2, clinnova.model_features($2), pg_catalog.cardinality(clinnova.model_features($2)),
+    clinnova.model_features($2) IS DISTINCT FROM
+      ARRAY(SELECT 'x' || i FROM pg_catalog.generate_series(1, pg_catalog.cardinality(clinnova.model_features($2))) i),
+    'higher',                            -- survival at the horizon
+    $3, $4, $5, $6, $7, $8)
+$$;
+COMMENT ON FUNCTION clinnova.register_model(text, clinnova.coxmodel, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
+  'register a coxmodel under a name (a new version each time); returns the version; parallel unsafe because it writes the registry';
+
+CREATE FUNCTION clinnova.score(model_name text, features jsonb, version integer DEFAULT NULL,
+                               type text DEFAULT 'response')
+RETURNS float8
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+  r clinnova.model_registry := clinnova.model_registry_get(model_name, version);
+BEGIN
+  IF features IS NULL OR type IS NULL THEN
+    RETURN NULL;
+  END IF;
+  CASE r.kind
+    WHEN 'glm' THEN
+      RETURN clinnova.predict(r.glm, clinnova.bind_features(features, r.features, false), type);
+    WHEN 'xgboost' THEN
+      RETURN clinnova.predict(r.tree, clinnova.bind_features(features, r.features, true), type);
+    WHEN 'cox' THEN
+      RETURN clinnova.predict(r.cox, clinnova.bind_features(features, r.features, false), type);
+  END CASE;
+END $$;
+COMMENT ON FUNCTION clinnova.score(text, jsonb, integer, text) IS
+  'score one patient with a registered model, binding the features of a JSON object by name';
+
+CREATE FUNCTION clinnova.rank_treatments(model_name text, patient jsonb, candidates clinnova.code[],
+                                         version integer DEFAULT NULL, horizon float8 DEFAULT NULL,
+                                         conf_level float8 DEFAULT 0.95)
+RETURNS TABLE (rank integer, treatment clinnova.code, label text, measure text, predicted float8,
+               lower float8, upper float8, rmst float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+  r clinnova.model_registry := clinnova.model_registry_get(model_name, version);
+  enc jsonb := r.treatment_encoding;
+  what text;
+  treatments clinnova.code[] := '{}';
+  fits float8[] := '{}';
+  lows float8[] := '{}';
+  highs float8[] := '{}';
+  c clinnova.code;
+  key clinnova.code;
+  x float8[];
+  p record;
+  rmsts float8[] := '{}';
+  area float8;
+  t_prev float8;
+  s_prev float8;
+  s_h float8;
+  lo_h float8;
+  hi_h float8;
+  last_time float8;
+BEGIN
+  IF enc IS NULL THEN
+    RAISE EXCEPTION 'model "%" has no treatment encoding', model_name
+      USING ERRCODE = '22023', HINT = 'Register the model with treatment_encoding => ''{"features": [...], "codes": {...}}''.';
+  END IF;
+  IF r.kind = 'cox' THEN
+    IF horizon IS NULL OR NOT horizon > 0 OR horizon = 'Infinity' THEN
+      RAISE EXCEPTION 'ranking with a Cox model needs a positive, finite horizon'
+        USING ERRCODE = '22023', HINT = 'Pass horizon => the time at which survival is compared (in the model''s time unit).';
+    END IF;
+    IF (clinnova.coxph_stats(r.cox)).n_strata > 1 THEN
+      RAISE EXCEPTION 'model "%" is stratified: rank_treatments needs one baseline hazard', model_name
+        USING ERRCODE = '22023';
+    END IF;
+  ELSIF horizon IS NOT NULL THEN
+    RAISE EXCEPTION 'horizon applies to Cox models only' USING ERRCODE = '22023';
+  END IF;
+  IF patient IS NULL OR jsonb_typeof(patient) <> 'object' THEN
+    RAISE EXCEPTION 'patient must be a JSON object of feature names and values' USING ERRCODE = '22023';
+  END IF;
+  what := CASE r.kind
+            WHEN 'cox' THEN 'survival at horizon'
+            WHEN 'glm' THEN CASE (clinnova.glm_stats(r.glm)).family
+                              WHEN 'binomial' THEN 'probability' WHEN 'poisson' THEN 'rate' ELSE 'mean' END
+            ELSE CASE (clinnova.treemodel_info(r.tree)).objective
+                   WHEN 'binary:logistic' THEN 'probability' WHEN 'reg:logistic' THEN 'probability'
+                   WHEN 'survival:cox' THEN 'hazard ratio' ELSE 'prediction' END
+          END;
+  FOREACH c IN ARRAY coalesce(candidates, '{}') LOOP
+    IF c IS NULL THEN
+      RAISE EXCEPTION 'candidates must not contain NULL' USING ERRCODE = '22023';
+    END IF;
+    -- the candidate's own encoding, else that of its nearest encoded ancestor (an ATC class)
+    key := c;
+    WHILE key IS NOT NULL AND NOT (enc -> 'codes') ? key::text LOOP
+      key := clinnova.code_parent(key);
+    END LOOP;
+    IF key IS NULL THEN
+      RAISE EXCEPTION 'model "%" has no encoding for treatment %', model_name, c
+        USING ERRCODE = '22023',
+              DETAIL = format('It encodes %s.', (SELECT string_agg(k, ', ' ORDER BY k) FROM jsonb_object_keys(enc -> 'codes') k));
+    END IF;
+    -- the patient's features, with the treatment features set for this candidate
+    x := clinnova.bind_features(patient || (enc -> 'codes' -> key::text), r.features, r.kind = 'xgboost');
+    IF r.kind = 'glm' THEN
+      SELECT * INTO p FROM clinnova.predict_interval(r.glm, x, 'response', conf_level);
+      fits := fits || p.fit;
+      lows := lows || p.lower;
+      highs := highs || p.upper;
+    ELSIF r.kind = 'cox' THEN
+      -- the patient's survival curve (R's survfit(fit, newdata)): S and its band at the
+      -- horizon, and the area under S from 0 to the horizon (restricted mean survival time)
+      area := 0; t_prev := 0; s_prev := 1; s_h := 1; lo_h := 1; hi_h := 1; last_time := NULL;
+      FOR p IN SELECT c."time", c.surv, c.lower, c.upper FROM clinnova.predict_curve(r.cox, x) c ORDER BY c."time" LOOP
+        last_time := p."time";
+        EXIT WHEN p."time" > horizon;
+        area := area + s_prev * (p."time" - t_prev);
+        t_prev := p."time";
+        s_prev := p.surv;
+        s_h := p.surv; lo_h := p.lower; hi_h := p.upper;
+      END LOOP;
+      IF last_time IS NULL OR last_time < horizon THEN
+        RAISE EXCEPTION 'horizon % is beyond the follow-up of model "%"', horizon, model_name
+          USING ERRCODE = '22023', DETAIL = format('The last time in its baseline is %s.', last_time);
+      END IF;
+      fits := fits || s_h;
+      lows := lows || lo_h;
+      highs := highs || hi_h;
+      rmsts := rmsts || (area + s_prev * (horizon - t_prev));
+    ELSE
+      fits := fits || clinnova.predict(r.tree, x);
+      lows := lows || NULL::float8;
+      highs := highs || NULL::float8;
+    END IF;
+    treatments := treatments || c;
+  END LOOP;
+  RETURN QUERY
+    SELECT (row_number() OVER (ORDER BY CASE WHEN enc ->> 'better' = 'higher' THEN -t.fit ELSE t.fit END, t.ord))::integer,
+           t.treatment, clinnova.code_label(t.treatment), what, t.fit, t.lo, t.hi, t.rm
+    FROM unnest(treatments, fits, lows, highs, CASE WHEN r.kind = 'cox' THEN rmsts END)
+           WITH ORDINALITY AS t(treatment, fit, lo, hi, rm, ord)
+    ORDER BY 1;
+END $$;
+COMMENT ON FUNCTION clinnova.rank_treatments(text, jsonb, clinnova.code[], integer, float8, float8) IS
+  'candidate treatments for one patient ranked by the predicted outcome of a registered model, with confidence intervals where the model gives them';
+
 -- ============================================================================================
 -- federation
 -- ============================================================================================
