@@ -12,26 +12,32 @@ EXTVERSION  = 0.1.0
 MODULE_big  = clinnova
 
 # core
-OBJS_CORE     = src/clinnova.o src/linalg.o
+OBJS_CORE     = src/clinnova.o src/linalg.o src/distributions.o
 
 # codes
 OBJS_CODES    = src/code_parse.o src/code_io.o src/code_op.o src/code_index.o src/vocab.o
 
 # survival
-OBJS_SURVIVAL = src/survfit.o src/survstate.o src/survcurve.o src/survdist.o src/km.o src/cif.o src/logrank.o src/rmst.o
+OBJS_SURVIVAL = src/survfit.o src/survstate.o src/survcurve.o src/km.o src/cif.o src/logrank.o src/rmst.o
 
 # cox
-OBJS_COX      = src/coxoptions.o src/coxdist.o src/coxdata.o src/coxfit.o src/coxbaseline.o \
+OBJS_COX      = src/coxoptions.o src/coxdata.o src/coxfit.o src/coxbaseline.o \
                 src/concordance.o src/coxzph.o src/coxjson.o src/coxmodel.o src/coxmodel_access.o \
                 src/coxph_predict.o src/coxstep.o src/coxph.o
 
 # models
-OBJS_MODELS   =
+OBJS_MODELS   = src/model_json.o src/model_cache.o src/glm.o src/glm_options.o \
+                src/glm_agg.o src/glmmodel.o src/glmstep.o src/tree.o \
+                src/registry.o
 
 # federation
-OBJS_FEDERATION =
+OBJS_FEDERATION = src/federation_guard.o src/federation_catalog.o src/federation_audit.o \
+                  src/federation_state.o src/federation_coxgrid.o
 
-OBJS = $(OBJS_CORE) $(OBJS_CODES) $(OBJS_SURVIVAL) $(OBJS_COX) $(OBJS_MODELS) $(OBJS_FEDERATION)
+# synth (synthetic cohort generator of the demo and the benchmarks)
+OBJS_SYNTH    = src/synth_model.o src/synth.o
+
+OBJS = $(OBJS_CORE) $(OBJS_CODES) $(OBJS_SURVIVAL) $(OBJS_COX) $(OBJS_MODELS) $(OBJS_FEDERATION) $(OBJS_SYNTH)
 
 DATA = sql/clinnova--0.1.0.sql
 
@@ -49,15 +55,18 @@ REGRESS_SURVIVAL   = survfit_io km km_reference nelson_aalen cif logrank rmst su
 REGRESS_COX        = coxph_fit coxph_reference coxph_predict coxph_zph coxph_step
 
 # models
-REGRESS_MODELS     =
+REGRESS_MODELS     = glm_fit glm_reference glm_step xgboost_import model_predict model_registry
 
 # federation (single-cluster parts; the multi-cluster suite is test/federation/)
-REGRESS_FEDERATION =
+REGRESS_FEDERATION = federation_guard federation_state federation_coxgrid
+
+# synth
+REGRESS_SYNTH      = synth
 
 # hardening (bad-input corpus over every function and type, round trips; test/hardening/)
 REGRESS_HARDENING  = hardening_sweep hardening_io hardening_regressions hardening_scale
 
-REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION) \
+REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION) $(REGRESS_SYNTH) \
           $(REGRESS_HARDENING)
 REGRESS_OPTS = --inputdir=test --load-extension=clinnova
 

@@ -1454,6 +1454,8 @@ RETURNS internal
 AS 'MODULE_PATHNAME', 'coxph_transfn_full' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION clinnova.coxph_step_transfn(internal, float8, boolean, float8[], float8[]) RETURNS internal
 AS 'MODULE_PATHNAME', 'coxph_step_transfn' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION clinnova.coxph_step_transfn(internal, float8, boolean, float8[], float8[], jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'coxph_step_transfn_opts' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION clinnova.coxph_step_transfn(internal, float8, float8, boolean, float8[], text, float8, float8[], jsonb)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'coxph_step_transfn_full' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
@@ -1484,6 +1486,8 @@ COMMENT ON FUNCTION clinnova.coxph_transfn(internal, float8, float8, boolean, fl
   'coxph transition, full form (entry, strata, weight, cluster): validate and collect one row';
 COMMENT ON FUNCTION clinnova.coxph_step_transfn(internal, float8, boolean, float8[], float8[]) IS
   'coxph_step transition: validate and collect one row';
+COMMENT ON FUNCTION clinnova.coxph_step_transfn(internal, float8, boolean, float8[], float8[], jsonb) IS
+  'coxph_step transition with options: validate and collect one row';
 COMMENT ON FUNCTION clinnova.coxph_step_transfn(internal, float8, float8, boolean, float8[], text, float8, float8[], jsonb) IS
   'coxph_step transition, full form: validate and collect one row';
 COMMENT ON FUNCTION clinnova.cox_zph_transfn(internal, float8, boolean, float8[], clinnova.coxmodel) IS
@@ -1532,6 +1536,12 @@ CREATE AGGREGATE clinnova.coxph_step("time" float8, event boolean, x float8[], b
     COMBINEFUNC = clinnova.coxph_combinefn,
     SERIALFUNC = clinnova.coxph_serialfn, DESERIALFUNC = clinnova.coxph_deserialfn,
     PARALLEL = SAFE);
+CREATE AGGREGATE clinnova.coxph_step("time" float8, event boolean, x float8[], beta float8[], options jsonb) (
+    SFUNC = clinnova.coxph_step_transfn, STYPE = internal,
+    FINALFUNC = clinnova.coxph_step_finalfn, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clinnova.coxph_combinefn,
+    SERIALFUNC = clinnova.coxph_serialfn, DESERIALFUNC = clinnova.coxph_deserialfn,
+    PARALLEL = SAFE);
 CREATE AGGREGATE clinnova.coxph_step(entry float8, "time" float8, event boolean, x float8[], strata text,
                                      weight float8, beta float8[], options jsonb) (
     SFUNC = clinnova.coxph_step_transfn, STYPE = internal,
@@ -1542,6 +1552,8 @@ CREATE AGGREGATE clinnova.coxph_step(entry float8, "time" float8, event boolean,
 
 COMMENT ON AGGREGATE clinnova.coxph_step(float8, boolean, float8[], float8[]) IS
   'partial log-likelihood, score and information of the rows at beta (federated Newton step; disclosure-safe)';
+COMMENT ON AGGREGATE clinnova.coxph_step(float8, boolean, float8[], float8[], jsonb) IS
+  'Newton step at beta with options (ties, timefix, ...): the form postgres_fdw pushes down (disclosure-safe)';
 COMMENT ON AGGREGATE clinnova.coxph_step(float8, float8, boolean, float8[], text, float8, float8[], jsonb) IS
   'Newton step of (entry, time] rows with strata and weights at beta (disclosure-safe)';
 
@@ -1766,10 +1778,2394 @@ COMMENT ON FUNCTION clinnova.coxph_fit(regclass, text, text, text[], text, text,
 -- models
 -- ============================================================================================
 
+-- ---- GLM: types ----
+
+CREATE TYPE clinnova.glmmodel;
+
+CREATE FUNCTION clinnova.glmmodel_in(cstring) RETURNS clinnova.glmmodel
+AS 'MODULE_PATHNAME', 'glmmodel_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glmmodel_out(clinnova.glmmodel) RETURNS cstring
+AS 'MODULE_PATHNAME', 'glmmodel_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glmmodel_recv(internal) RETURNS clinnova.glmmodel
+AS 'MODULE_PATHNAME', 'glmmodel_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glmmodel_send(clinnova.glmmodel) RETURNS bytea
+AS 'MODULE_PATHNAME', 'glmmodel_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE clinnova.glmmodel (
+    INPUT = clinnova.glmmodel_in,
+    OUTPUT = clinnova.glmmodel_out,
+    RECEIVE = clinnova.glmmodel_recv,
+    SEND = clinnova.glmmodel_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+
+COMMENT ON TYPE clinnova.glmmodel IS
+  'fitted generalized linear model (family, link, terms, coefficients, covariance, deviances, AIC); text form is JSON';
+COMMENT ON FUNCTION clinnova.glmmodel_in(cstring) IS 'glmmodel text input (JSON)';
+COMMENT ON FUNCTION clinnova.glmmodel_out(clinnova.glmmodel) IS 'glmmodel text output (JSON, exact floats)';
+COMMENT ON FUNCTION clinnova.glmmodel_recv(internal) IS 'glmmodel binary input';
+COMMENT ON FUNCTION clinnova.glmmodel_send(clinnova.glmmodel) IS 'glmmodel binary output';
+
+CREATE TYPE clinnova.glmstep;
+
+CREATE FUNCTION clinnova.glmstep_in(cstring) RETURNS clinnova.glmstep
+AS 'MODULE_PATHNAME', 'glmstep_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glmstep_out(clinnova.glmstep) RETURNS cstring
+AS 'MODULE_PATHNAME', 'glmstep_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glmstep_recv(internal) RETURNS clinnova.glmstep
+AS 'MODULE_PATHNAME', 'glmstep_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glmstep_send(clinnova.glmstep) RETURNS bytea
+AS 'MODULE_PATHNAME', 'glmstep_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE clinnova.glmstep (
+    INPUT = clinnova.glmstep_in,
+    OUTPUT = clinnova.glmstep_out,
+    RECEIVE = clinnova.glmstep_recv,
+    SEND = clinnova.glmstep_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+
+COMMENT ON TYPE clinnova.glmstep IS
+  'sums of one IRLS step at given coefficients (X''WX, X''Wz, deviance, counts): mergeable across sites; text form is JSON';
+COMMENT ON FUNCTION clinnova.glmstep_in(cstring) IS 'glmstep text input (JSON)';
+COMMENT ON FUNCTION clinnova.glmstep_out(clinnova.glmstep) IS 'glmstep text output (JSON, exact floats)';
+COMMENT ON FUNCTION clinnova.glmstep_recv(internal) IS 'glmstep binary input';
+COMMENT ON FUNCTION clinnova.glmstep_send(clinnova.glmstep) IS 'glmstep binary output';
+
+-- ---- GLM: aggregate support functions ----
+
+CREATE FUNCTION clinnova.glm_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'glm_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clinnova.glm_serialize(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'glm_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glm_deserialize(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'glm_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.glm_fit_finalfn(internal) RETURNS clinnova.glmmodel
+AS 'MODULE_PATHNAME', 'glm_fit_finalfn' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION clinnova.glm_step_finalfn(internal) RETURNS clinnova.glmstep
+AS 'MODULE_PATHNAME', 'glm_step_finalfn' LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION clinnova.glm_combine(internal, internal) IS
+  'combine function of the GLM aggregates (appends rows, or adds steps)';
+COMMENT ON FUNCTION clinnova.glm_serialize(internal) IS 'serialize function of the GLM aggregates';
+COMMENT ON FUNCTION clinnova.glm_deserialize(bytea, internal) IS 'deserialize function of the GLM aggregates';
+COMMENT ON FUNCTION clinnova.glm_fit_finalfn(internal) IS
+  'final function of logreg, linreg and poisson: IRLS as R''s glm.fit';
+COMMENT ON FUNCTION clinnova.glm_step_finalfn(internal) IS
+  'final function of logreg_step, linreg_step and poisson_step';
+
+-- ---- logreg ----
+
+CREATE FUNCTION clinnova.logreg_transfn(internal, boolean, float8[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_transfn(internal, boolean, float8[]) IS 'transition function of logreg';
+CREATE AGGREGATE clinnova.logreg(y boolean, x float8[]) (
+    SFUNC = clinnova.logreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg(boolean, float8[]) IS
+  'binomial (logit link): logistic regression as Rs glm(family = binomial)';
+
+CREATE FUNCTION clinnova.logreg_transfn(internal, boolean, float8[], jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_transfn(internal, boolean, float8[], jsonb) IS 'transition function of logreg';
+CREATE AGGREGATE clinnova.logreg(y boolean, x float8[], options jsonb) (
+    SFUNC = clinnova.logreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg(boolean, float8[], jsonb) IS
+  'binomial (logit link): logistic regression as Rs glm(family = binomial)';
+
+CREATE FUNCTION clinnova.logreg_transfn(internal, boolean, float8[], float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_transfn(internal, boolean, float8[], float8) IS 'transition function of logreg';
+CREATE AGGREGATE clinnova.logreg(y boolean, x float8[], weight float8) (
+    SFUNC = clinnova.logreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg(boolean, float8[], float8) IS
+  'binomial (logit link): logistic regression as Rs glm(family = binomial)';
+
+CREATE FUNCTION clinnova.logreg_transfn(internal, boolean, float8[], float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_transfn(internal, boolean, float8[], float8, jsonb) IS 'transition function of logreg';
+CREATE AGGREGATE clinnova.logreg(y boolean, x float8[], weight float8, options jsonb) (
+    SFUNC = clinnova.logreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg(boolean, float8[], float8, jsonb) IS
+  'binomial (logit link): logistic regression as Rs glm(family = binomial)';
+
+-- ---- logreg_step ----
+
+CREATE FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[]) IS 'transition function of logreg_step';
+CREATE AGGREGATE clinnova.logreg_step(y boolean, x float8[], beta float8[]) (
+    SFUNC = clinnova.logreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg_step(boolean, float8[], float8[]) IS
+  'one IRLS step of a binomial (logit link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[], jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[], jsonb) IS 'transition function of logreg_step';
+CREATE AGGREGATE clinnova.logreg_step(y boolean, x float8[], beta float8[], options jsonb) (
+    SFUNC = clinnova.logreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg_step(boolean, float8[], float8[], jsonb) IS
+  'one IRLS step of a binomial (logit link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[], float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[], float8) IS 'transition function of logreg_step';
+CREATE AGGREGATE clinnova.logreg_step(y boolean, x float8[], beta float8[], weight float8) (
+    SFUNC = clinnova.logreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg_step(boolean, float8[], float8[], float8) IS
+  'one IRLS step of a binomial (logit link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[], float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'logreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.logreg_step_transfn(internal, boolean, float8[], float8[], float8, jsonb) IS 'transition function of logreg_step';
+CREATE AGGREGATE clinnova.logreg_step(y boolean, x float8[], beta float8[], weight float8, options jsonb) (
+    SFUNC = clinnova.logreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.logreg_step(boolean, float8[], float8[], float8, jsonb) IS
+  'one IRLS step of a binomial (logit link) model at beta (NULL: R''s starting values), for federated fitting';
+
+-- ---- linreg ----
+
+CREATE FUNCTION clinnova.linreg_transfn(internal, float8, float8[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_transfn(internal, float8, float8[]) IS 'transition function of linreg';
+CREATE AGGREGATE clinnova.linreg(y float8, x float8[]) (
+    SFUNC = clinnova.linreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg(float8, float8[]) IS
+  'gaussian (identity link): linear regression as Rs lm / glm(family = gaussian)';
+
+CREATE FUNCTION clinnova.linreg_transfn(internal, float8, float8[], jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_transfn(internal, float8, float8[], jsonb) IS 'transition function of linreg';
+CREATE AGGREGATE clinnova.linreg(y float8, x float8[], options jsonb) (
+    SFUNC = clinnova.linreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg(float8, float8[], jsonb) IS
+  'gaussian (identity link): linear regression as Rs lm / glm(family = gaussian)';
+
+CREATE FUNCTION clinnova.linreg_transfn(internal, float8, float8[], float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_transfn(internal, float8, float8[], float8) IS 'transition function of linreg';
+CREATE AGGREGATE clinnova.linreg(y float8, x float8[], weight float8) (
+    SFUNC = clinnova.linreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg(float8, float8[], float8) IS
+  'gaussian (identity link): linear regression as Rs lm / glm(family = gaussian)';
+
+CREATE FUNCTION clinnova.linreg_transfn(internal, float8, float8[], float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_transfn(internal, float8, float8[], float8, jsonb) IS 'transition function of linreg';
+CREATE AGGREGATE clinnova.linreg(y float8, x float8[], weight float8, options jsonb) (
+    SFUNC = clinnova.linreg_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg(float8, float8[], float8, jsonb) IS
+  'gaussian (identity link): linear regression as Rs lm / glm(family = gaussian)';
+
+-- ---- linreg_step ----
+
+CREATE FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[]) IS 'transition function of linreg_step';
+CREATE AGGREGATE clinnova.linreg_step(y float8, x float8[], beta float8[]) (
+    SFUNC = clinnova.linreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg_step(float8, float8[], float8[]) IS
+  'one IRLS step of a gaussian (identity link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[], jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[], jsonb) IS 'transition function of linreg_step';
+CREATE AGGREGATE clinnova.linreg_step(y float8, x float8[], beta float8[], options jsonb) (
+    SFUNC = clinnova.linreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg_step(float8, float8[], float8[], jsonb) IS
+  'one IRLS step of a gaussian (identity link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[], float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[], float8) IS 'transition function of linreg_step';
+CREATE AGGREGATE clinnova.linreg_step(y float8, x float8[], beta float8[], weight float8) (
+    SFUNC = clinnova.linreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg_step(float8, float8[], float8[], float8) IS
+  'one IRLS step of a gaussian (identity link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[], float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'linreg_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.linreg_step_transfn(internal, float8, float8[], float8[], float8, jsonb) IS 'transition function of linreg_step';
+CREATE AGGREGATE clinnova.linreg_step(y float8, x float8[], beta float8[], weight float8, options jsonb) (
+    SFUNC = clinnova.linreg_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.linreg_step(float8, float8[], float8[], float8, jsonb) IS
+  'one IRLS step of a gaussian (identity link) model at beta (NULL: R''s starting values), for federated fitting';
+
+-- ---- poisson ----
+
+CREATE FUNCTION clinnova.poisson_transfn(internal, float8, float8[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_transfn(internal, float8, float8[]) IS 'transition function of poisson';
+CREATE AGGREGATE clinnova.poisson(y float8, x float8[]) (
+    SFUNC = clinnova.poisson_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson(float8, float8[]) IS
+  'poisson (log link): Poisson regression as Rs glm(family = poisson)';
+
+CREATE FUNCTION clinnova.poisson_transfn(internal, float8, float8[], jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_transfn(internal, float8, float8[], jsonb) IS 'transition function of poisson';
+CREATE AGGREGATE clinnova.poisson(y float8, x float8[], options jsonb) (
+    SFUNC = clinnova.poisson_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson(float8, float8[], jsonb) IS
+  'poisson (log link): Poisson regression as Rs glm(family = poisson)';
+
+CREATE FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8) IS 'transition function of poisson';
+CREATE AGGREGATE clinnova.poisson(y float8, x float8[], "offset" float8) (
+    SFUNC = clinnova.poisson_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson(float8, float8[], float8) IS
+  'poisson (log link): Poisson regression as Rs glm(family = poisson)';
+
+CREATE FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8, jsonb) IS 'transition function of poisson';
+CREATE AGGREGATE clinnova.poisson(y float8, x float8[], "offset" float8, options jsonb) (
+    SFUNC = clinnova.poisson_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson(float8, float8[], float8, jsonb) IS
+  'poisson (log link): Poisson regression as Rs glm(family = poisson)';
+
+CREATE FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8, float8) IS 'transition function of poisson';
+CREATE AGGREGATE clinnova.poisson(y float8, x float8[], "offset" float8, weight float8) (
+    SFUNC = clinnova.poisson_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson(float8, float8[], float8, float8) IS
+  'poisson (log link): Poisson regression as Rs glm(family = poisson)';
+
+CREATE FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8, float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_transfn(internal, float8, float8[], float8, float8, jsonb) IS 'transition function of poisson';
+CREATE AGGREGATE clinnova.poisson(y float8, x float8[], "offset" float8, weight float8, options jsonb) (
+    SFUNC = clinnova.poisson_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_fit_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson(float8, float8[], float8, float8, jsonb) IS
+  'poisson (log link): Poisson regression as Rs glm(family = poisson)';
+
+-- ---- poisson_step ----
+
+CREATE FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[]) IS 'transition function of poisson_step';
+CREATE AGGREGATE clinnova.poisson_step(y float8, x float8[], beta float8[]) (
+    SFUNC = clinnova.poisson_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson_step(float8, float8[], float8[]) IS
+  'one IRLS step of a poisson (log link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], jsonb) IS 'transition function of poisson_step';
+CREATE AGGREGATE clinnova.poisson_step(y float8, x float8[], beta float8[], options jsonb) (
+    SFUNC = clinnova.poisson_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson_step(float8, float8[], float8[], jsonb) IS
+  'one IRLS step of a poisson (log link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8) IS 'transition function of poisson_step';
+CREATE AGGREGATE clinnova.poisson_step(y float8, x float8[], beta float8[], "offset" float8) (
+    SFUNC = clinnova.poisson_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson_step(float8, float8[], float8[], float8) IS
+  'one IRLS step of a poisson (log link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8, jsonb) IS 'transition function of poisson_step';
+CREATE AGGREGATE clinnova.poisson_step(y float8, x float8[], beta float8[], "offset" float8, options jsonb) (
+    SFUNC = clinnova.poisson_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson_step(float8, float8[], float8[], float8, jsonb) IS
+  'one IRLS step of a poisson (log link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8, float8) IS 'transition function of poisson_step';
+CREATE AGGREGATE clinnova.poisson_step(y float8, x float8[], beta float8[], "offset" float8, weight float8) (
+    SFUNC = clinnova.poisson_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson_step(float8, float8[], float8[], float8, float8) IS
+  'one IRLS step of a poisson (log link) model at beta (NULL: R''s starting values), for federated fitting';
+
+CREATE FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8, float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'poisson_step_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.poisson_step_transfn(internal, float8, float8[], float8[], float8, float8, jsonb) IS 'transition function of poisson_step';
+CREATE AGGREGATE clinnova.poisson_step(y float8, x float8[], beta float8[], "offset" float8, weight float8, options jsonb) (
+    SFUNC = clinnova.poisson_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.glm_step_finalfn,
+    COMBINEFUNC = clinnova.glm_combine,
+    SERIALFUNC = clinnova.glm_serialize,
+    DESERIALFUNC = clinnova.glm_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.poisson_step(float8, float8[], float8[], float8, float8, jsonb) IS
+  'one IRLS step of a poisson (log link) model at beta (NULL: R''s starting values), for federated fitting';
+
+-- ---- GLM: accessors, scoring, federation helpers ----
+
+CREATE FUNCTION clinnova.glm_coefs(model clinnova.glmmodel, conf_level float8 DEFAULT NULL)
+RETURNS TABLE (term text, coef float8, se float8, z float8, t float8, p float8,
+               lower float8, upper float8, odds_ratio float8, rate_ratio float8)
+AS 'MODULE_PATHNAME', 'glm_coefs' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION clinnova.glm_coefs(clinnova.glmmodel, float8) IS
+  'coefficient table of a glmmodel: estimate, se, z (or t for gaussian), p, Wald interval, odds or rate ratio';
+
+CREATE FUNCTION clinnova.glm_stats(model clinnova.glmmodel,
+    OUT n bigint, OUT deviance float8, OUT null_deviance float8, OUT aic float8,
+    OUT iterations integer, OUT converged boolean, OUT df_residual bigint, OUT df_null bigint,
+    OUT dispersion float8, OUT loglik float8, OUT bic float8, OUT rank integer,
+    OUT sigma float8, OUT r_squared float8, OUT adj_r_squared float8,
+    OUT family text, OUT link text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'glm_stats' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.glm_stats(clinnova.glmmodel) IS
+  'fit statistics of a glmmodel: n, deviances, AIC, BIC, log-likelihood, degrees of freedom, dispersion, R squared';
+
+CREATE FUNCTION clinnova.model_features(model clinnova.glmmodel) RETURNS text[]
+AS 'MODULE_PATHNAME', 'glmmodel_terms' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.model_features(clinnova.glmmodel) IS
+  'names of the elements of x a glmmodel expects, in order (its terms without the intercept)';
+
+CREATE FUNCTION clinnova.predict(model clinnova.glmmodel, x float8[], type text DEFAULT 'response',
+                                 "offset" float8 DEFAULT 0)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'glmmodel_predict' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.predict(clinnova.glmmodel, float8[], text, float8) IS
+  'score one row with a glmmodel: type ''response'' (fitted mean) or ''link'' (linear predictor)';
+
+CREATE FUNCTION clinnova.predict_interval(model clinnova.glmmodel, x float8[],
+    type text DEFAULT 'response', conf_level float8 DEFAULT NULL, "offset" float8 DEFAULT 0,
+    OUT fit float8, OUT se float8, OUT lower float8, OUT upper float8)
+RETURNS record
+AS 'MODULE_PATHNAME', 'glmmodel_predict_interval' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.predict_interval(clinnova.glmmodel, float8[], text, float8, float8) IS
+  'prediction with its standard error and a Wald confidence interval (delta method, formed on the link scale)';
+
+CREATE FUNCTION clinnova.glmstep_merge_transfn(clinnova.glmstep, clinnova.glmstep) RETURNS clinnova.glmstep
+AS 'MODULE_PATHNAME', 'glmstep_merge_transfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.glmstep_merge_transfn(clinnova.glmstep, clinnova.glmstep) IS
+  'transition and combine function of glmstep_merge: adds two IRLS steps taken at the same coefficients';
+
+CREATE AGGREGATE clinnova.glmstep_merge(step clinnova.glmstep) (
+    SFUNC = clinnova.glmstep_merge_transfn,
+    STYPE = clinnova.glmstep,
+    COMBINEFUNC = clinnova.glmstep_merge_transfn,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.glmstep_merge(clinnova.glmstep) IS
+  'sum of IRLS steps of disjoint rows at the same coefficients (the federated step)';
+
+CREATE FUNCTION clinnova.glmstep_info(step clinnova.glmstep,
+    OUT family text, OUT n_rows bigint, OUT n bigint, OUT sum_weights float8,
+    OUT deviance float8, OUT at_start boolean, OUT beta float8[], OUT xtwx float8[],
+    OUT xtwz float8[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'glmstep_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.glmstep_info(clinnova.glmstep) IS
+  'the pieces of an IRLS step: counts, deviance, the coefficients it was taken at, X''WX and X''Wz';
+
+CREATE FUNCTION clinnova.glm_newton(step clinnova.glmstep, beta float8[] DEFAULT NULL) RETURNS float8[]
+AS 'MODULE_PATHNAME', 'glm_newton' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.glm_newton(clinnova.glmstep, float8[]) IS
+  'next IRLS coefficients from a (merged) step: the weighted least-squares solve (X''WX)^-1 X''Wz';
+
+CREATE FUNCTION clinnova.glm_converged(previous clinnova.glmstep, current clinnova.glmstep,
+                                       tol float8 DEFAULT 1e-8) RETURNS boolean
+AS 'MODULE_PATHNAME', 'glm_converged' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.glm_converged(clinnova.glmstep, clinnova.glmstep, float8) IS
+  'R''s IRLS convergence test between consecutive steps: |dev - devold| / (|dev| + 0.1) < tol';
+
+CREATE FUNCTION clinnova.glmmodel_from_step(step clinnova.glmstep, final_step clinnova.glmstep,
+    iterations integer, converged boolean, options jsonb DEFAULT NULL, boundary boolean DEFAULT false)
+RETURNS clinnova.glmmodel
+AS 'MODULE_PATHNAME', 'glmmodel_from_step' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.glmmodel_from_step(clinnova.glmstep, clinnova.glmstep, integer, boolean, jsonb, boolean) IS
+  'fitted glmmodel of a (federated) IRLS run from its last two steps: the same model logreg() fits on the pooled rows';
+
+-- ---- tree ensembles (XGBoost) ----
+
+CREATE TYPE clinnova.treemodel;
+
+CREATE FUNCTION clinnova.treemodel_in(cstring) RETURNS clinnova.treemodel
+AS 'MODULE_PATHNAME', 'treemodel_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.treemodel_out(clinnova.treemodel) RETURNS cstring
+AS 'MODULE_PATHNAME', 'treemodel_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.treemodel_recv(internal) RETURNS clinnova.treemodel
+AS 'MODULE_PATHNAME', 'treemodel_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.treemodel_send(clinnova.treemodel) RETURNS bytea
+AS 'MODULE_PATHNAME', 'treemodel_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE clinnova.treemodel (
+    INPUT = clinnova.treemodel_in,
+    OUTPUT = clinnova.treemodel_out,
+    RECEIVE = clinnova.treemodel_recv,
+    SEND = clinnova.treemodel_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = int4,
+    STORAGE = extended
+);
+
+COMMENT ON TYPE clinnova.treemodel IS
+  'tree ensemble imported from XGBoost (gbtree): flattened nodes, objective, base score, feature names';
+COMMENT ON FUNCTION clinnova.treemodel_in(cstring) IS 'treemodel text input (JSON)';
+COMMENT ON FUNCTION clinnova.treemodel_out(clinnova.treemodel) IS 'treemodel text output (JSON, exact float4 values)';
+COMMENT ON FUNCTION clinnova.treemodel_recv(internal) IS 'treemodel binary input';
+COMMENT ON FUNCTION clinnova.treemodel_send(clinnova.treemodel) IS 'treemodel binary output';
+
+CREATE FUNCTION clinnova.import_xgboost(model jsonb) RETURNS clinnova.treemodel
+AS 'MODULE_PATHNAME', 'import_xgboost' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.import_xgboost(jsonb) IS
+  'treemodel from an XGBoost JSON model (Booster.save_model): gbtree boosters with numeric splits and one output';
+
+CREATE FUNCTION clinnova.predict(model clinnova.treemodel, x float8[], type text DEFAULT 'response')
+RETURNS float8
+AS 'MODULE_PATHNAME', 'treemodel_predict' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.predict(clinnova.treemodel, float8[], text) IS
+  'score one row with a treemodel as xgboost predicts: type ''response'' or ''margin''; NULL or NaN elements are missing';
+
+CREATE FUNCTION clinnova.model_features(model clinnova.treemodel) RETURNS text[]
+AS 'MODULE_PATHNAME', 'treemodel_features' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.model_features(clinnova.treemodel) IS
+  'feature names of a treemodel in order (empty when the XGBoost model has none)';
+
+CREATE FUNCTION clinnova.treemodel_info(model clinnova.treemodel,
+    OUT objective text, OUT base_score float8, OUT num_feature integer, OUT num_trees integer,
+    OUT num_nodes integer, OUT max_depth integer)
+RETURNS record
+AS 'MODULE_PATHNAME', 'treemodel_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.treemodel_info(clinnova.treemodel) IS
+  'shape of a treemodel: objective, base score, number of features, trees and nodes, depth of the deepest tree';
+
+-- ---- model registry ----
+
+CREATE FUNCTION clinnova.bind_features(features jsonb, names text[], missing_ok boolean DEFAULT false)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'bind_features' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.bind_features(jsonb, text[], boolean) IS
+  'values of a JSON object of named features in the order of names; a missing, unknown or non-numeric feature is an error';
+
+CREATE TABLE clinnova.model_registry (
+    name text NOT NULL CHECK (name ~ '\S'),
+    version integer NOT NULL CHECK (version >= 1),
+    kind text NOT NULL CHECK (kind IN ('glm', 'xgboost', 'cox')),
+    glm clinnova.glmmodel,
+    tree clinnova.treemodel,
+    cox clinnova.coxmodel,
+    features text[] NOT NULL,
+    feature_codes clinnova.code[],
+    outcome text,
+    provenance jsonb NOT NULL DEFAULT '{}',
+    metrics jsonb NOT NULL DEFAULT '{}',
+    treatment_encoding jsonb,
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    created_by name NOT NULL DEFAULT CURRENT_USER,
+    PRIMARY KEY (name, version),
+    CONSTRAINT model_registry_one_model CHECK (
+        pg_catalog.num_nonnulls(glm, tree, cox) = 1 AND
+        CASE kind WHEN 'glm' THEN glm IS NOT NULL WHEN 'xgboost' THEN tree IS NOT NULL
+                  ELSE cox IS NOT NULL END),
+    CONSTRAINT model_registry_feature_codes CHECK (
+        feature_codes IS NULL OR pg_catalog.cardinality(feature_codes) = pg_catalog.cardinality(features))
+);
+COMMENT ON TABLE clinnova.model_registry IS
+  'models installed at this site (glm, xgboost, cox): one row per name and version, with named features, outcome, provenance, metrics and treatment encoding';
+SELECT pg_catalog.pg_extension_config_dump('clinnova.model_registry', '');
+
+-- the registry row of a model name (the latest version when version is NULL); 22023 if none
+CREATE FUNCTION clinnova.model_registry_get(model_name text, model_version integer DEFAULT NULL)
+RETURNS clinnova.model_registry
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+  r clinnova.model_registry;
+BEGIN
+  SELECT * INTO r FROM clinnova.model_registry m
+  WHERE m.name = model_name AND (model_version IS NULL OR m.version = model_version)
+  ORDER BY m.version DESC LIMIT 1;
+  IF NOT FOUND THEN
+    IF model_version IS NOT NULL AND EXISTS (SELECT 1 FROM clinnova.model_registry m WHERE m.name = model_name) THEN
+      RAISE EXCEPTION 'model "%" has no version %', model_name, model_version
+        USING ERRCODE = '22023',
+              DETAIL = format('Registered versions: %s.',
+                              (SELECT string_agg(m.version::text, ', ' ORDER BY m.version)
+                               FROM clinnova.model_registry m WHERE m.name = model_name));
+    END IF;
+    RAISE EXCEPTION 'model "%" is not registered', model_name
+      USING ERRCODE = '22023', HINT = 'See SELECT name, version FROM clinnova.model_registry.';
+  END IF;
+  RETURN r;
+END $$;
+COMMENT ON FUNCTION clinnova.model_registry_get(text, integer) IS
+  'internal: the registry row of a model (latest version by default); 22023 when it is not registered';
+
+-- validation and insertion shared by the register_model overloads
+CREATE FUNCTION clinnova.model_registry_insert(
+    model_name text, model_kind text, glm clinnova.glmmodel, tree clinnova.treemodel,
+    cox clinnova.coxmodel, model_features text[], model_dimension integer, names_fixed boolean, default_better text,
+    features text[], feature_codes clinnova.code[], outcome text, provenance jsonb, metrics jsonb,
+    treatment_encoding jsonb)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog AS $$
+DECLARE
+  names text[] := coalesce(features, model_features);
+  enc jsonb := treatment_encoding;
+  enc_features text[];
+  codes jsonb := '{}';
+  k text;
+  v jsonb;
+  f text;
+  new_version integer;
+BEGIN
+  IF model_name IS NULL OR model_name !~ '\S' THEN
+    RAISE EXCEPTION 'a model needs a name' USING ERRCODE = '22023';
+  END IF;
+  IF names IS NULL OR cardinality(names) = 0 AND model_dimension > 0 THEN
+    RAISE EXCEPTION 'model "%" needs feature names', model_name
+      USING ERRCODE = '22023', HINT = 'The model carries none: pass features => ARRAY[...], in the order of x.';
+  END IF;
+  IF cardinality(names) <> model_dimension THEN
+    RAISE EXCEPTION 'model "%" has % features but % names were given', model_name, model_dimension, cardinality(names)
+      USING ERRCODE = '22023';
+  END IF;
+  IF EXISTS (SELECT 1 FROM unnest(names) n WHERE n IS NULL OR n !~ '\S') THEN
+    RAISE EXCEPTION 'feature names must not be NULL or empty' USING ERRCODE = '22023';
+  END IF;
+  SELECT n INTO f FROM unnest(names) n GROUP BY n HAVING count(*) > 1 LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'feature "%" is named twice', f USING ERRCODE = '22023';
+  END IF;
+  IF names_fixed AND features IS NOT NULL AND features IS DISTINCT FROM model_features THEN
+    RAISE EXCEPTION 'features do not match the names the model was fitted with'
+      USING ERRCODE = '22023',
+            DETAIL = format('The model''s features are %s; %s were given.', model_features, features),
+            HINT = 'Leave features out to use the model''s own names.';
+  END IF;
+  IF feature_codes IS NOT NULL AND cardinality(feature_codes) <> cardinality(names) THEN
+    RAISE EXCEPTION 'feature_codes has % elements for % features', cardinality(feature_codes), cardinality(names)
+      USING ERRCODE = '22023', HINT = 'Give one code per feature, NULL for features without one.';
+  END IF;
+  IF provenance IS NULL OR jsonb_typeof(provenance) <> 'object' OR metrics IS NULL OR jsonb_typeof(metrics) <> 'object' THEN
+    RAISE EXCEPTION 'provenance and metrics must be JSON objects' USING ERRCODE = '22023';
+  END IF;
+
+  -- treatment encoding: {"features": [...], "codes": {"<code>": {"<feature>": value, ...}}, "better": ...}
+  IF enc IS NOT NULL THEN
+    IF jsonb_typeof(enc) <> 'object' THEN
+      RAISE EXCEPTION 'treatment_encoding must be a JSON object' USING ERRCODE = '22023';
+    END IF;
+    SELECT key INTO k FROM jsonb_object_keys(enc) key WHERE key NOT IN ('features', 'codes', 'better') LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'unknown key "%" in treatment_encoding', k
+        USING ERRCODE = '22023', HINT = 'Keys are "features", "codes" and "better".';
+    END IF;
+    IF jsonb_typeof(enc -> 'features') IS DISTINCT FROM 'array' OR jsonb_array_length(enc -> 'features') = 0
+       OR EXISTS (SELECT 1 FROM jsonb_array_elements(enc -> 'features') e WHERE jsonb_typeof(e) <> 'string') THEN
+      RAISE EXCEPTION 'treatment_encoding needs "features": the names of the features that encode the treatment'
+        USING ERRCODE = '22023';
+    END IF;
+    enc_features := ARRAY(SELECT jsonb_array_elements_text(enc -> 'features'));
+    SELECT e INTO f FROM unnest(enc_features) e WHERE e <> ALL (names) LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'treatment feature "%" is not a feature of the model', f USING ERRCODE = '22023';
+    END IF;
+    IF jsonb_typeof(enc -> 'codes') IS DISTINCT FROM 'object' OR enc -> 'codes' = '{}' THEN
+      RAISE EXCEPTION 'treatment_encoding needs "codes": an object from treatment codes to feature values'
+        USING ERRCODE = '22023';
+    END IF;
+    FOR k, v IN SELECT * FROM jsonb_each(enc -> 'codes') LOOP
+      IF NOT clinnova.is_valid_code(k) THEN
+        RAISE EXCEPTION 'treatment code "%" is not a valid code', k
+          USING ERRCODE = '22023', HINT = 'Write codes as SYSTEM:VALUE, e.g. ATC:L04AB02.';
+      END IF;
+      IF jsonb_typeof(v) <> 'object'
+         OR (SELECT array_agg(x ORDER BY x) FROM jsonb_object_keys(v) x) IS DISTINCT FROM
+            (SELECT array_agg(x ORDER BY x) FROM unnest(enc_features) x)
+         OR EXISTS (SELECT 1 FROM jsonb_each(v) e WHERE jsonb_typeof(e.value) <> 'number') THEN
+        RAISE EXCEPTION 'treatment code "%" must give a number for each treatment feature', k
+          USING ERRCODE = '22023', DETAIL = format('The treatment features are %s.', enc_features);
+      END IF;
+      IF codes ? (k::clinnova.code)::text THEN
+        RAISE EXCEPTION 'treatment code "%" is encoded twice', k USING ERRCODE = '22023';
+      END IF;
+      codes := codes || jsonb_build_object((k::clinnova.code)::text, v);
+    END LOOP;
+    IF enc ? 'better' AND (enc ->> 'better') IS DISTINCT FROM 'higher' AND (enc ->> 'better') IS DISTINCT FROM 'lower' THEN
+      RAISE EXCEPTION '"better" must be "higher" or "lower"' USING ERRCODE = '22023';
+    END IF;
+    IF NOT enc ? 'better' AND default_better IS NULL THEN
+      RAISE EXCEPTION 'treatment_encoding must say whether a higher or a lower prediction is better'
+        USING ERRCODE = '22023', HINT = 'Add "better": "higher" or "better": "lower".';
+    END IF;
+    enc := jsonb_build_object('features', enc -> 'features', 'codes', codes,
+                              'better', coalesce(enc ->> 'better', default_better));
+  END IF;
+
+  -- a new version per name; concurrent registrations of one name queue on a lock
+  PERFORM pg_advisory_xact_lock(hashtextextended('clinnova.model_registry:' || model_name, 0));
+  SELECT coalesce(max(m.version), 0) + 1 INTO new_version FROM clinnova.model_registry m WHERE m.name = model_name;
+  INSERT INTO clinnova.model_registry (name, version, kind, glm, tree, cox, features, feature_codes, outcome,
+                                       provenance, metrics, treatment_encoding)
+  VALUES (model_name, new_version, model_kind, glm, tree, cox, names, feature_codes, outcome,
+          provenance, metrics, enc);
+  RETURN new_version;
+END $$;
+COMMENT ON FUNCTION clinnova.model_registry_insert(text, text, clinnova.glmmodel, clinnova.treemodel, clinnova.coxmodel, text[], integer, boolean, text, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
+  'internal: validation and insertion behind register_model; parallel unsafe because it writes the registry';
+
+CREATE FUNCTION clinnova.register_model(
+    name text, model clinnova.glmmodel, features text[] DEFAULT NULL,
+    feature_codes clinnova.code[] DEFAULT NULL, outcome text DEFAULT NULL,
+    provenance jsonb DEFAULT '{}', metrics jsonb DEFAULT '{}', treatment_encoding jsonb DEFAULT NULL)
+RETURNS integer
+LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $$
+  SELECT clinnova.model_registry_insert(
+    $1, 'glm', $2, NULL, NULL, clinnova.model_features($2), pg_catalog.cardinality(clinnova.model_features($2)),
+    -- names x1, x2, ... are the defaults of an unnamed fit: any names may replace them
+    clinnova.model_features($2) IS DISTINCT FROM
+      ARRAY(SELECT 'x' || i FROM pg_catalog.generate_series(1, pg_catalog.cardinality(clinnova.model_features($2))) i),
+    CASE (clinnova.glm_stats($2)).family WHEN 'binomial' THEN 'higher' END,
+    $3, $4, $5, $6, $7, $8)
+$$;
+COMMENT ON FUNCTION clinnova.register_model(text, clinnova.glmmodel, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
+  'register a glmmodel under a name (a new version each time); returns the version; parallel unsafe because it writes the registry';
+
+CREATE FUNCTION clinnova.register_model(
+    name text, model clinnova.treemodel, features text[] DEFAULT NULL,
+    feature_codes clinnova.code[] DEFAULT NULL, outcome text DEFAULT NULL,
+    provenance jsonb DEFAULT '{}', metrics jsonb DEFAULT '{}', treatment_encoding jsonb DEFAULT NULL)
+RETURNS integer
+LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $$
+  SELECT clinnova.model_registry_insert(
+    $1, 'xgboost', NULL, $2, NULL, clinnova.model_features($2), (clinnova.treemodel_info($2)).num_feature,
+    pg_catalog.cardinality(clinnova.model_features($2)) > 0,
+    CASE (clinnova.treemodel_info($2)).objective
+      WHEN 'binary:logistic' THEN 'higher' WHEN 'reg:logistic' THEN 'higher' WHEN 'survival:cox' THEN 'lower' END,
+    $3, $4, $5, $6, $7, $8)
+$$;
+COMMENT ON FUNCTION clinnova.register_model(text, clinnova.treemodel, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
+  'register a treemodel under a name (a new version each time); returns the version; parallel unsafe because it writes the registry';
+
+CREATE FUNCTION clinnova.model_features(model clinnova.coxmodel) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(pg_catalog.array_agg(c.term ORDER BY c.ordinality), '{}')
+  FROM clinnova.coxph_coefs($1) WITH ORDINALITY AS c
+$$;
+COMMENT ON FUNCTION clinnova.model_features(clinnova.coxmodel) IS
+  'names of the elements of x a coxmodel expects, in order (its terms)';
+
+CREATE FUNCTION clinnova.register_model(
+    name text, model clinnova.coxmodel, features text[] DEFAULT NULL,
+    feature_codes clinnova.code[] DEFAULT NULL, outcome text DEFAULT NULL,
+    provenance jsonb DEFAULT '{}', metrics jsonb DEFAULT '{}', treatment_encoding jsonb DEFAULT NULL)
+RETURNS integer
+LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $$
+  SELECT clinnova.model_registry_insert(
+    $1, 'cox', NULL, NULL, $2, clinnova.model_features($2), pg_catalog.cardinality(clinnova.model_features($2)),
+    clinnova.model_features($2) IS DISTINCT FROM
+      ARRAY(SELECT 'x' || i FROM pg_catalog.generate_series(1, pg_catalog.cardinality(clinnova.model_features($2))) i),
+    'higher',                            -- survival at the horizon
+    $3, $4, $5, $6, $7, $8)
+$$;
+COMMENT ON FUNCTION clinnova.register_model(text, clinnova.coxmodel, text[], clinnova.code[], text, jsonb, jsonb, jsonb) IS
+  'register a coxmodel under a name (a new version each time); returns the version; parallel unsafe because it writes the registry';
+
+CREATE FUNCTION clinnova.score(model_name text, features jsonb, version integer DEFAULT NULL,
+                               type text DEFAULT 'response')
+RETURNS float8
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+  r clinnova.model_registry := clinnova.model_registry_get(model_name, version);
+BEGIN
+  IF features IS NULL OR type IS NULL THEN
+    RETURN NULL;
+  END IF;
+  CASE r.kind
+    WHEN 'glm' THEN
+      RETURN clinnova.predict(r.glm, clinnova.bind_features(features, r.features, false), type);
+    WHEN 'xgboost' THEN
+      RETURN clinnova.predict(r.tree, clinnova.bind_features(features, r.features, true), type);
+    WHEN 'cox' THEN
+      RETURN clinnova.predict(r.cox, clinnova.bind_features(features, r.features, false), type);
+  END CASE;
+END $$;
+COMMENT ON FUNCTION clinnova.score(text, jsonb, integer, text) IS
+  'score one patient with a registered model, binding the features of a JSON object by name';
+
+CREATE FUNCTION clinnova.rank_treatments(model_name text, patient jsonb, candidates clinnova.code[],
+                                         version integer DEFAULT NULL, horizon float8 DEFAULT NULL,
+                                         conf_level float8 DEFAULT 0.95)
+RETURNS TABLE (rank integer, treatment clinnova.code, label text, measure text, predicted float8,
+               lower float8, upper float8, rmst float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+  r clinnova.model_registry := clinnova.model_registry_get(model_name, version);
+  enc jsonb := r.treatment_encoding;
+  what text;
+  treatments clinnova.code[] := '{}';
+  fits float8[] := '{}';
+  lows float8[] := '{}';
+  highs float8[] := '{}';
+  c clinnova.code;
+  key clinnova.code;
+  x float8[];
+  p record;
+  rmsts float8[] := '{}';
+  area float8;
+  t_prev float8;
+  s_prev float8;
+  s_h float8;
+  lo_h float8;
+  hi_h float8;
+  last_time float8;
+BEGIN
+  IF enc IS NULL THEN
+    RAISE EXCEPTION 'model "%" has no treatment encoding', model_name
+      USING ERRCODE = '22023', HINT = 'Register the model with treatment_encoding => ''{"features": [...], "codes": {...}}''.';
+  END IF;
+  IF r.kind = 'cox' THEN
+    IF horizon IS NULL OR NOT horizon > 0 OR horizon = 'Infinity' THEN
+      RAISE EXCEPTION 'ranking with a Cox model needs a positive, finite horizon'
+        USING ERRCODE = '22023', HINT = 'Pass horizon => the time at which survival is compared (in the model''s time unit).';
+    END IF;
+    IF (clinnova.coxph_stats(r.cox)).n_strata > 1 THEN
+      RAISE EXCEPTION 'model "%" is stratified: rank_treatments needs one baseline hazard', model_name
+        USING ERRCODE = '22023';
+    END IF;
+  ELSIF horizon IS NOT NULL THEN
+    RAISE EXCEPTION 'horizon applies to Cox models only' USING ERRCODE = '22023';
+  END IF;
+  IF patient IS NULL OR jsonb_typeof(patient) <> 'object' THEN
+    RAISE EXCEPTION 'patient must be a JSON object of feature names and values' USING ERRCODE = '22023';
+  END IF;
+  what := CASE r.kind
+            WHEN 'cox' THEN 'survival at horizon'
+            WHEN 'glm' THEN CASE (clinnova.glm_stats(r.glm)).family
+                              WHEN 'binomial' THEN 'probability' WHEN 'poisson' THEN 'rate' ELSE 'mean' END
+            ELSE CASE (clinnova.treemodel_info(r.tree)).objective
+                   WHEN 'binary:logistic' THEN 'probability' WHEN 'reg:logistic' THEN 'probability'
+                   WHEN 'survival:cox' THEN 'hazard ratio' ELSE 'prediction' END
+          END;
+  FOREACH c IN ARRAY coalesce(candidates, '{}') LOOP
+    IF c IS NULL THEN
+      RAISE EXCEPTION 'candidates must not contain NULL' USING ERRCODE = '22023';
+    END IF;
+    -- the candidate's own encoding, else that of its nearest encoded ancestor (an ATC class)
+    key := c;
+    WHILE key IS NOT NULL AND NOT (enc -> 'codes') ? key::text LOOP
+      key := clinnova.code_parent(key);
+    END LOOP;
+    IF key IS NULL THEN
+      RAISE EXCEPTION 'model "%" has no encoding for treatment %', model_name, c
+        USING ERRCODE = '22023',
+              DETAIL = format('It encodes %s.', (SELECT string_agg(k, ', ' ORDER BY k) FROM jsonb_object_keys(enc -> 'codes') k));
+    END IF;
+    -- the patient's features, with the treatment features set for this candidate
+    x := clinnova.bind_features(patient || (enc -> 'codes' -> key::text), r.features, r.kind = 'xgboost');
+    IF r.kind = 'glm' THEN
+      SELECT * INTO p FROM clinnova.predict_interval(r.glm, x, 'response', conf_level);
+      fits := fits || p.fit;
+      lows := lows || p.lower;
+      highs := highs || p.upper;
+    ELSIF r.kind = 'cox' THEN
+      -- the patient's survival curve (R's survfit(fit, newdata)): S and its band at the
+      -- horizon, and the area under S from 0 to the horizon (restricted mean survival time)
+      area := 0; t_prev := 0; s_prev := 1; s_h := 1; lo_h := 1; hi_h := 1; last_time := NULL;
+      FOR p IN SELECT c."time", c.surv, c.lower, c.upper FROM clinnova.predict_curve(r.cox, x) c ORDER BY c."time" LOOP
+        last_time := p."time";
+        EXIT WHEN p."time" > horizon;
+        area := area + s_prev * (p."time" - t_prev);
+        t_prev := p."time";
+        s_prev := p.surv;
+        s_h := p.surv; lo_h := p.lower; hi_h := p.upper;
+      END LOOP;
+      IF last_time IS NULL OR last_time < horizon THEN
+        RAISE EXCEPTION 'horizon % is beyond the follow-up of model "%"', horizon, model_name
+          USING ERRCODE = '22023', DETAIL = format('The last time in its baseline is %s.', last_time);
+      END IF;
+      fits := fits || s_h;
+      lows := lows || lo_h;
+      highs := highs || hi_h;
+      rmsts := rmsts || (area + s_prev * (horizon - t_prev));
+    ELSE
+      fits := fits || clinnova.predict(r.tree, x);
+      lows := lows || NULL::float8;
+      highs := highs || NULL::float8;
+    END IF;
+    treatments := treatments || c;
+  END LOOP;
+  RETURN QUERY
+    SELECT (row_number() OVER (ORDER BY CASE WHEN enc ->> 'better' = 'higher' THEN -t.fit ELSE t.fit END, t.ord))::integer,
+           t.treatment, clinnova.code_label(t.treatment), what, t.fit, t.lo, t.hi, t.rm
+    FROM unnest(treatments, fits, lows, highs, CASE WHEN r.kind = 'cox' THEN rmsts END)
+           WITH ORDINALITY AS t(treatment, fit, lo, hi, rm, ord)
+    ORDER BY 1;
+END $$;
+COMMENT ON FUNCTION clinnova.rank_treatments(text, jsonb, clinnova.code[], integer, float8, float8) IS
+  'candidate treatments for one patient ranked by the predicted outcome of a registered model, with confidence intervals where the model gives them';
+
 -- ============================================================================================
 -- federation
 -- ============================================================================================
 
+-- ---- site side: published relations --------------------------------------------------------
+
+CREATE TABLE clinnova.federation_published (
+    relation regclass PRIMARY KEY,
+    identifiers text[] NOT NULL DEFAULT '{}',
+    published_by name NOT NULL DEFAULT CURRENT_USER,
+    published_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE clinnova.federation_published IS
+  'relations this site publishes for federation, with their identifier columns (use federation_publish)';
+COMMENT ON TYPE clinnova.federation_published[] IS 'array of rows of clinnova.federation_published';
+SELECT pg_catalog.pg_extension_config_dump('clinnova.federation_published', '');
+
+CREATE FUNCTION clinnova.federation_published_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'federation_published_changed'
+LANGUAGE C PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION clinnova.federation_published_changed() IS
+  'trigger: makes every backend reload the published relations; parallel unsafe: sends cache invalidations';
+
+CREATE TRIGGER federation_published_changed
+AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clinnova.federation_published
+FOR EACH STATEMENT EXECUTE FUNCTION clinnova.federation_published_changed();
+
+CREATE FUNCTION clinnova.federation_publish(relation regclass, identifiers text[] DEFAULT '{}')
+RETURNS void
+AS 'MODULE_PATHNAME', 'federation_publish'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION clinnova.federation_publish(regclass, text[]) IS
+  'publish a relation for federation roles; identifier columns may never be filtered, grouped or aggregated; superuser or owner; parallel unsafe: writes clinnova.federation_published';
+
+CREATE FUNCTION clinnova.federation_unpublish(relation regclass)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'federation_unpublish'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION clinnova.federation_unpublish(regclass) IS
+  'withdraw a publication (true if the relation was published); parallel unsafe: writes clinnova.federation_published';
+
+CREATE FUNCTION clinnova.federation_forget_dropped()
+RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+AS $$
+BEGIN
+  IF pg_catalog.to_regclass('clinnova.federation_published') IS NULL THEN
+    RETURN;
+  END IF;
+  DELETE FROM clinnova.federation_published p
+   USING pg_catalog.pg_event_trigger_dropped_objects() d
+   WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+     AND d.objsubid = 0
+     AND p.relation::pg_catalog.oid = d.objid;
+END
+$$;
+
+COMMENT ON FUNCTION clinnova.federation_forget_dropped() IS
+  'event trigger: removes dropped relations from clinnova.federation_published; parallel unsafe: writes a table';
+
+CREATE EVENT TRIGGER clinnova_federation_forget_dropped ON sql_drop
+EXECUTE FUNCTION clinnova.federation_forget_dropped();
+
+-- ---- site side: the site description (version handshake) -----------------------------------
+
+CREATE FUNCTION clinnova.federation_site_description(
+    OUT extension_version text,
+    OUT library_version text,
+    OUT server_version text,
+    OUT min_cell_count integer,
+    OUT time_grain float8,
+    OUT guard_active boolean,
+    OUT published jsonb)
+RETURNS record
+AS 'MODULE_PATHNAME', 'federation_site_description'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION clinnova.federation_site_description() IS
+  'this site for the coordinator: versions, min_cell_count, time_grain, guard status, published relations and their usable columns';
+
+CREATE VIEW clinnova.federation_site_info AS
+SELECT * FROM clinnova.federation_site_description();
+
+COMMENT ON VIEW clinnova.federation_site_info IS
+  'one row describing this site for the version handshake; readable by federation roles';
+COMMENT ON TYPE clinnova.federation_site_info[] IS 'array of rows of clinnova.federation_site_info';
+GRANT SELECT ON clinnova.federation_site_info TO PUBLIC;
+
+-- ---- site side: audit and the small-cell check ----------------------------------------------
+
+CREATE TABLE clinnova.federation_audit (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    role_name name NOT NULL,
+    client text,
+    backend_pid integer NOT NULL,
+    statement text NOT NULL,
+    outcome text NOT NULL CHECK (outcome IN ('allowed', 'refused', 'failed')),
+    reason text,
+    rows_represented bigint,
+    groups_returned bigint,
+    started timestamptz NOT NULL,
+    finished timestamptz NOT NULL
+);
+COMMENT ON TABLE clinnova.federation_audit IS
+  'every query a federation role ran at this site: allowed, refused or failed, with the rows it represented';
+COMMENT ON TYPE clinnova.federation_audit[] IS 'array of rows of clinnova.federation_audit';
+SELECT pg_catalog.pg_extension_config_dump('clinnova.federation_audit', '');
+SELECT pg_catalog.pg_extension_config_dump('clinnova.federation_audit_id_seq', '');
+
+CREATE FUNCTION clinnova.federation_cell_check(n bigint)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'federation_cell_check'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION clinnova.federation_cell_check(bigint) IS
+  'small-cell check the federation guard adds to every federated query: refuses groups of fewer than clinnova.min_cell_count rows and counts rows for the audit';
+
+-- ---- disclosure-safe descriptive aggregates -------------------------------------------------
+
+CREATE TYPE clinnova.summary;
+
+CREATE FUNCTION clinnova.summary_in(cstring) RETURNS clinnova.summary
+AS 'MODULE_PATHNAME', 'summary_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.summary_out(clinnova.summary) RETURNS cstring
+AS 'MODULE_PATHNAME', 'summary_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.summary_recv(internal) RETURNS clinnova.summary
+AS 'MODULE_PATHNAME', 'summary_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.summary_send(clinnova.summary) RETURNS bytea
+AS 'MODULE_PATHNAME', 'summary_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE clinnova.summary (
+    INPUT = clinnova.summary_in,
+    OUTPUT = clinnova.summary_out,
+    RECEIVE = clinnova.summary_recv,
+    SEND = clinnova.summary_send,
+    INTERNALLENGTH = 24,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+
+COMMENT ON TYPE clinnova.summary IS
+  'mergeable descriptive summary of a numeric variable: n, sum and sum of squared deviations';
+COMMENT ON TYPE clinnova.summary[] IS 'array of clinnova.summary';
+COMMENT ON FUNCTION clinnova.summary_in(cstring) IS 'text input of clinnova.summary';
+COMMENT ON FUNCTION clinnova.summary_out(clinnova.summary) IS 'text output of clinnova.summary (exact)';
+COMMENT ON FUNCTION clinnova.summary_recv(internal) IS 'binary input of clinnova.summary';
+COMMENT ON FUNCTION clinnova.summary_send(clinnova.summary) IS 'binary output of clinnova.summary';
+
+CREATE FUNCTION clinnova.describe_transfn(internal, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'describe_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION clinnova.summary_merge_transfn(internal, clinnova.summary) RETURNS internal
+AS 'MODULE_PATHNAME', 'summary_merge_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION clinnova.summary_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'summary_combine' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION clinnova.summary_serialize(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'summary_serialize' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.summary_deserialize(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'summary_deserialize' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.summary_finalfn(internal) RETURNS clinnova.summary
+AS 'MODULE_PATHNAME', 'summary_finalfn' LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION clinnova.describe_transfn(internal, float8) IS 'transition function of describe';
+COMMENT ON FUNCTION clinnova.summary_merge_transfn(internal, clinnova.summary) IS 'transition function of summary_merge';
+COMMENT ON FUNCTION clinnova.summary_combine(internal, internal) IS 'combine function of describe and summary_merge';
+COMMENT ON FUNCTION clinnova.summary_serialize(internal) IS 'serialize function of describe and summary_merge';
+COMMENT ON FUNCTION clinnova.summary_deserialize(bytea, internal) IS 'deserialize function of describe and summary_merge';
+COMMENT ON FUNCTION clinnova.summary_finalfn(internal) IS
+  'final function of describe and summary_merge (NULL below min_cell_count for federation roles)';
+
+CREATE AGGREGATE clinnova.describe(x float8) (
+    SFUNC = clinnova.describe_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.summary_finalfn,
+    COMBINEFUNC = clinnova.summary_combine,
+    SERIALFUNC = clinnova.summary_serialize,
+    DESERIALFUNC = clinnova.summary_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.describe(float8) IS
+  'disclosure-safe summary (n, mean, variance) of the non-NULL finite values; NULL below min_cell_count for federation roles';
+
+CREATE AGGREGATE clinnova.summary_merge(clinnova.summary) (
+    SFUNC = clinnova.summary_merge_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.summary_finalfn,
+    COMBINEFUNC = clinnova.summary_combine,
+    SERIALFUNC = clinnova.summary_serialize,
+    DESERIALFUNC = clinnova.summary_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.summary_merge(clinnova.summary) IS
+  'merge summaries (per site, per group) into the summary of the pooled values';
+
+CREATE FUNCTION clinnova.safe_count_finalfn(bigint) RETURNS bigint
+AS 'MODULE_PATHNAME', 'safe_count_finalfn' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.safe_count_finalfn(bigint) IS 'final function of safe_count';
+
+CREATE AGGREGATE clinnova.safe_count(*) (
+    SFUNC = pg_catalog.int8inc,
+    STYPE = bigint,
+    INITCOND = '0',
+    FINALFUNC = clinnova.safe_count_finalfn,
+    COMBINEFUNC = pg_catalog.int8pl,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.safe_count(*) IS
+  'disclosure-safe row count: NULL below min_cell_count for federation roles';
+
+CREATE FUNCTION clinnova.summary_n(clinnova.summary) RETURNS bigint
+AS 'MODULE_PATHNAME', 'summary_n' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.summary_mean(clinnova.summary) RETURNS float8
+AS 'MODULE_PATHNAME', 'summary_mean' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.summary_variance(clinnova.summary) RETURNS float8
+AS 'MODULE_PATHNAME', 'summary_variance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.summary_sd(clinnova.summary) RETURNS float8
+AS 'MODULE_PATHNAME', 'summary_sd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.summary_n(clinnova.summary) IS 'number of values of a summary';
+COMMENT ON FUNCTION clinnova.summary_mean(clinnova.summary) IS 'mean of a summary';
+COMMENT ON FUNCTION clinnova.summary_variance(clinnova.summary) IS 'sample variance (n - 1) of a summary; NULL below 2 values';
+COMMENT ON FUNCTION clinnova.summary_sd(clinnova.summary) IS 'sample standard deviation of a summary; NULL below 2 values';
+
+-- ---- pooled Cox on a shared time grid: per-site risk-set sums --------------------------------
+
+CREATE TYPE clinnova.coxgrid;
+
+CREATE FUNCTION clinnova.coxgrid_in(cstring) RETURNS clinnova.coxgrid
+AS 'MODULE_PATHNAME', 'coxgrid_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.coxgrid_out(clinnova.coxgrid) RETURNS cstring
+AS 'MODULE_PATHNAME', 'coxgrid_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.coxgrid_recv(internal) RETURNS clinnova.coxgrid
+AS 'MODULE_PATHNAME', 'coxgrid_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.coxgrid_send(clinnova.coxgrid) RETURNS bytea
+AS 'MODULE_PATHNAME', 'coxgrid_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE clinnova.coxgrid (
+    INPUT = clinnova.coxgrid_in,
+    OUTPUT = clinnova.coxgrid_out,
+    RECEIVE = clinnova.coxgrid_recv,
+    SEND = clinnova.coxgrid_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+
+COMMENT ON TYPE clinnova.coxgrid IS
+  'one Newton step of pooled Cox on a time grid: per-grid-point risk-set and event-set sums at a given beta';
+COMMENT ON TYPE clinnova.coxgrid[] IS 'array of clinnova.coxgrid';
+COMMENT ON FUNCTION clinnova.coxgrid_in(cstring) IS 'text input of clinnova.coxgrid';
+COMMENT ON FUNCTION clinnova.coxgrid_out(clinnova.coxgrid) IS 'text output of clinnova.coxgrid (JSON, exact)';
+COMMENT ON FUNCTION clinnova.coxgrid_recv(internal) IS 'binary input of clinnova.coxgrid';
+COMMENT ON FUNCTION clinnova.coxgrid_send(clinnova.coxgrid) IS 'binary output of clinnova.coxgrid';
+
+CREATE FUNCTION clinnova.coxph_grid_times_transfn(internal, float8, boolean, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'coxph_grid_times_transfn' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION clinnova.coxph_grid_times_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'coxph_grid_times_combine' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION clinnova.coxph_grid_times_serialize(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'coxph_grid_times_serialize' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.coxph_grid_times_deserialize(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'coxph_grid_times_deserialize' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.coxph_grid_times_finalfn(internal) RETURNS float8[]
+AS 'MODULE_PATHNAME', 'coxph_grid_times_finalfn' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.coxph_grid_times_transfn(internal, float8, boolean, float8) IS 'transition function of coxph_grid_times';
+COMMENT ON FUNCTION clinnova.coxph_grid_times_combine(internal, internal) IS 'combine function of coxph_grid_times';
+COMMENT ON FUNCTION clinnova.coxph_grid_times_serialize(internal) IS 'serialize function of coxph_grid_times';
+COMMENT ON FUNCTION clinnova.coxph_grid_times_deserialize(bytea, internal) IS 'deserialize function of coxph_grid_times';
+COMMENT ON FUNCTION clinnova.coxph_grid_times_finalfn(internal) IS 'final function of coxph_grid_times';
+
+CREATE AGGREGATE clinnova.coxph_grid_times("time" float8, event boolean, grain float8) (
+    SFUNC = clinnova.coxph_grid_times_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.coxph_grid_times_finalfn,
+    COMBINEFUNC = clinnova.coxph_grid_times_combine,
+    SERIALFUNC = clinnova.coxph_grid_times_serialize,
+    DESERIALFUNC = clinnova.coxph_grid_times_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.coxph_grid_times(float8, boolean, float8) IS
+  'grid points (multiples of grain) holding events; at federation sites each must hold at least min_cell_count events';
+
+CREATE FUNCTION clinnova.coxph_grid_step_transfn(internal, float8, boolean, float8[], float8[], float8[], float8, float8[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'coxph_grid_step_transfn' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION clinnova.coxph_grid_step_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'coxph_grid_step_combine' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION clinnova.coxph_grid_step_serialize(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'coxph_grid_step_serialize' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.coxph_grid_step_deserialize(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'coxph_grid_step_deserialize' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION clinnova.coxph_grid_step_finalfn(internal) RETURNS clinnova.coxgrid
+AS 'MODULE_PATHNAME', 'coxph_grid_step_finalfn' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.coxph_grid_step_transfn(internal, float8, boolean, float8[], float8[], float8[], float8, float8[]) IS
+  'transition function of coxph_grid_step';
+COMMENT ON FUNCTION clinnova.coxph_grid_step_combine(internal, internal) IS 'combine function of coxph_grid_step and coxgrid_merge';
+COMMENT ON FUNCTION clinnova.coxph_grid_step_serialize(internal) IS 'serialize function of coxph_grid_step and coxgrid_merge';
+COMMENT ON FUNCTION clinnova.coxph_grid_step_deserialize(bytea, internal) IS 'deserialize function of coxph_grid_step and coxgrid_merge';
+COMMENT ON FUNCTION clinnova.coxph_grid_step_finalfn(internal) IS
+  'final function of coxph_grid_step (refused at federation sites when a grid interval holds fewer than min_cell_count events or censorings)';
+
+CREATE AGGREGATE clinnova.coxph_grid_step("time" float8, event boolean, x float8[], beta float8[],
+                                          center float8[], grain float8, grid float8[]) (
+    SFUNC = clinnova.coxph_grid_step_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.coxph_grid_step_finalfn,
+    COMBINEFUNC = clinnova.coxph_grid_step_combine,
+    SERIALFUNC = clinnova.coxph_grid_step_serialize,
+    DESERIALFUNC = clinnova.coxph_grid_step_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.coxph_grid_step(float8, boolean, float8[], float8[], float8[], float8, float8[]) IS
+  'per-grid-point Cox risk-set and event-set sums at beta (one Newton step of pooled Cox on a time grid)';
+
+CREATE FUNCTION clinnova.coxgrid_merge_transfn(internal, clinnova.coxgrid) RETURNS internal
+AS 'MODULE_PATHNAME', 'coxgrid_merge_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION clinnova.coxgrid_merge_finalfn(internal) RETURNS clinnova.coxgrid
+AS 'MODULE_PATHNAME', 'coxgrid_merge_finalfn' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.coxgrid_merge_transfn(internal, clinnova.coxgrid) IS 'transition function of coxgrid_merge';
+COMMENT ON FUNCTION clinnova.coxgrid_merge_finalfn(internal) IS 'final function of coxgrid_merge';
+
+CREATE AGGREGATE clinnova.coxgrid_merge(clinnova.coxgrid) (
+    SFUNC = clinnova.coxgrid_merge_transfn,
+    STYPE = internal,
+    FINALFUNC = clinnova.coxgrid_merge_finalfn,
+    COMBINEFUNC = clinnova.coxph_grid_step_combine,
+    SERIALFUNC = clinnova.coxph_grid_step_serialize,
+    DESERIALFUNC = clinnova.coxph_grid_step_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clinnova.coxgrid_merge(clinnova.coxgrid) IS
+  'sum the coxgrid values of several sites (same step) into the pooled one';
+
+CREATE FUNCTION clinnova.coxgrid_derivatives(
+    grid clinnova.coxgrid,
+    ties text DEFAULT 'efron',
+    OUT beta float8[],
+    OUT loglik float8,
+    OUT score float8[],
+    OUT information float8[],
+    OUT n bigint,
+    OUT events bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'coxgrid_derivatives'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clinnova.coxgrid_derivatives(clinnova.coxgrid, text) IS
+  'log partial likelihood, score and information (p x p, row-major) of pooled Cox on the grid at the value''s beta';
+
+
+-- ---- coordinator side: sites ------------------------------------------------------------------
+
+CREATE TABLE clinnova.federation_sites (
+    name text PRIMARY KEY CHECK (name ~ '^[a-z_][a-z0-9_]{0,47}$'),
+    server_name name NOT NULL UNIQUE,
+    schema_name name NOT NULL UNIQUE,
+    host text NOT NULL,
+    port integer NOT NULL,
+    dbname text NOT NULL,
+    remote_user text NOT NULL,
+    fetch_size integer NOT NULL,
+    extension_version text,
+    library_version text,
+    min_cell_count integer,
+    time_grain float8,
+    relations text[] NOT NULL DEFAULT '{}',
+    added_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    refreshed_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE clinnova.federation_sites IS
+  'federation sites known to this coordinator (use federation_add_site / federation_remove_site)';
+COMMENT ON TYPE clinnova.federation_sites[] IS 'array of rows of clinnova.federation_sites';
+SELECT pg_catalog.pg_extension_config_dump('clinnova.federation_sites', '');
+
+-- The foreign tables of one site: its clinnova.federation_site_info and its published relations.
+CREATE FUNCTION clinnova.federation_create_foreign_tables(site clinnova.federation_sites,
+                                                         published jsonb)
+RETURNS text[]
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  rel jsonb;
+  col jsonb;
+  cols text[];
+  typ regtype;
+  local_name text;
+  created text[] := '{}';
+  seen text[] := '{}';
+BEGIN
+  FOR rel IN SELECT r FROM jsonb_array_elements(coalesce(published, '[]'::jsonb)) AS r LOOP
+    local_name := rel->>'name';
+    IF local_name = ANY (seen) OR local_name = 'federation_site_info' THEN
+      local_name := (rel->>'schema') || '_' || (rel->>'name');
+    END IF;
+    seen := seen || local_name;
+    cols := '{}';
+    FOR col IN SELECT c FROM jsonb_array_elements(rel->'columns') AS c LOOP
+      typ := to_regtype(col->>'type');
+      IF typ IS NULL THEN
+        RAISE EXCEPTION 'site "%" publishes column "%" of relation %.% with type %, which does not exist at the coordinator',
+          site.name, col->>'name', rel->>'schema', rel->>'name', col->>'type'
+          USING ERRCODE = 'data_exception',
+                HINT = 'Install the extension that defines the type at the coordinator, or publish a view without that column.';
+      END IF;
+      cols := cols || format('%I %s', col->>'name', format_type(typ, NULL));
+    END LOOP;
+    EXECUTE format('CREATE FOREIGN TABLE %I.%I (%s) SERVER %I OPTIONS (schema_name %L, table_name %L)',
+                   site.schema_name, local_name, array_to_string(cols, ', '), site.server_name,
+                   rel->>'schema', rel->>'name');
+    EXECUTE format('COMMENT ON FOREIGN TABLE %I.%I IS %L', site.schema_name, local_name,
+                   format('relation %s.%s published by federation site %s', rel->>'schema', rel->>'name', site.name));
+    created := created || local_name;
+  END LOOP;
+  RETURN created;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_create_foreign_tables(clinnova.federation_sites, jsonb) IS
+  'internal: create the foreign tables of a site''s published relations in its schema; parallel unsafe: runs DDL';
+
+-- Compare one site's description with this coordinator; NULL when compatible.
+CREATE FUNCTION clinnova.federation_version_problem(site text, extension_version text, library_version text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog
+AS $$
+  SELECT CASE
+    WHEN $2 IS DISTINCT FROM (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'clinnova')
+      THEN pg_catalog.format('site "%s" runs clinnova extension version %s, this coordinator %s',
+                             $1, coalesce($2, 'none'),
+                             (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'clinnova'))
+    WHEN $3 IS DISTINCT FROM clinnova.version()
+      THEN pg_catalog.format('site "%s" runs clinnova library version %s, this coordinator %s',
+                             $1, coalesce($3, 'none'), clinnova.version())
+  END
+$$;
+COMMENT ON FUNCTION clinnova.federation_version_problem(text, text, text) IS
+  'internal: the version mismatch between a site and this coordinator, or NULL';
+
+CREATE FUNCTION clinnova.federation_add_site(
+    name text, host text, port integer, dbname text, "user" text, password text,
+    fetch_size integer DEFAULT 10000, schema_name text DEFAULT NULL)
+RETURNS clinnova.federation_sites
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  site clinnova.federation_sites;
+  info record;
+  problem text;
+BEGIN
+  IF name IS NULL OR name !~ '^[a-z_][a-z0-9_]{0,47}$' THEN
+    RAISE EXCEPTION 'invalid site name "%"', name
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'A site name is a lower-case identifier of at most 48 characters.';
+  END IF;
+  IF host IS NULL OR port IS NULL OR dbname IS NULL OR "user" IS NULL THEN
+    RAISE EXCEPTION 'host, port, dbname and user must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF fetch_size IS NULL OR fetch_size < 1 THEN
+    RAISE EXCEPTION 'fetch_size must be a positive number' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'postgres_fdw') THEN
+    RAISE EXCEPTION 'postgres_fdw is not installed in this database'
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Run CREATE EXTENSION postgres_fdw.';
+  END IF;
+  IF EXISTS (SELECT FROM clinnova.federation_sites s WHERE s.name = federation_add_site.name) THEN
+    RAISE EXCEPTION 'federation site "%" already exists', name
+      USING ERRCODE = 'duplicate_object', HINT = 'Remove it first with clinnova.federation_remove_site().';
+  END IF;
+
+  site.name := name;
+  site.server_name := 'clinnova_' || name;
+  site.schema_name := coalesce(schema_name, name);
+  site.host := host;
+  site.port := port;
+  site.dbname := dbname;
+  site.remote_user := "user";
+  site.fetch_size := fetch_size;
+  site.added_at := now();
+  site.refreshed_at := now();
+
+  EXECUTE format('CREATE SERVER %I FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host %L, port %L, dbname %L, '
+                 'extensions %L, async_capable %L, fetch_size %L, application_name %L)',
+                 site.server_name, host, port::text, dbname, 'clinnova', 'true', fetch_size::text,
+                 'clinnova/' || clinnova.version());
+  EXECUTE format('COMMENT ON SERVER %I IS %L', site.server_name, format('clinnova federation site %s', name));
+  IF password IS NULL THEN
+    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (user %L)', site.server_name, "user");
+  ELSE
+    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (user %L, password %L)',
+                   site.server_name, "user", password);
+  END IF;
+  EXECUTE format('CREATE SCHEMA %I', site.schema_name);
+  EXECUTE format('COMMENT ON SCHEMA %I IS %L', site.schema_name, format('foreign tables of clinnova federation site %s', name));
+  EXECUTE format('CREATE FOREIGN TABLE %I.federation_site_info (extension_version text, library_version text, '
+                 'server_version text, min_cell_count integer, time_grain float8, guard_active boolean, '
+                 'published jsonb) SERVER %I OPTIONS (schema_name %L, table_name %L)',
+                 site.schema_name, site.server_name, 'clinnova', 'federation_site_info');
+
+  -- the handshake: one row from the site, its versions checked against ours
+  EXECUTE format('SELECT * FROM %I.federation_site_info', site.schema_name) INTO info;
+  IF info IS NULL THEN
+    RAISE EXCEPTION 'site "%" returned no description', name USING ERRCODE = 'data_exception';
+  END IF;
+  problem := clinnova.federation_version_problem(name, info.extension_version, info.library_version);
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION '%', problem
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Every site and the coordinator must run the same clinnova version (ALTER EXTENSION clinnova UPDATE).';
+  END IF;
+  site.extension_version := info.extension_version;
+  site.library_version := info.library_version;
+  site.min_cell_count := info.min_cell_count;
+  site.time_grain := info.time_grain;
+  site.relations := clinnova.federation_create_foreign_tables(site, info.published);
+  INSERT INTO clinnova.federation_sites SELECT site.*;
+  RETURN site;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_add_site(text, text, integer, text, text, text, integer, text) IS
+  'add a federation site: postgres_fdw server (extensions clinnova, async), user mapping for the current user, a schema with foreign tables of the published relations; checks versions; parallel unsafe: runs DDL';
+
+CREATE FUNCTION clinnova.federation_refresh_site(name text)
+RETURNS clinnova.federation_sites
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  site clinnova.federation_sites;
+  info record;
+  problem text;
+  rel text;
+BEGIN
+  SELECT * INTO site FROM clinnova.federation_sites s WHERE s.name = federation_refresh_site.name;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown federation site "%"', name USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  EXECUTE format('SELECT * FROM %I.federation_site_info', site.schema_name) INTO info;
+  problem := clinnova.federation_version_problem(name, info.extension_version, info.library_version);
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION '%', problem
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Every site and the coordinator must run the same clinnova version (ALTER EXTENSION clinnova UPDATE).';
+  END IF;
+  FOREACH rel IN ARRAY site.relations LOOP
+    EXECUTE format('DROP FOREIGN TABLE IF EXISTS %I.%I', site.schema_name, rel);
+  END LOOP;
+  site.extension_version := info.extension_version;
+  site.library_version := info.library_version;
+  site.min_cell_count := info.min_cell_count;
+  site.time_grain := info.time_grain;
+  site.relations := clinnova.federation_create_foreign_tables(site, info.published);
+  site.refreshed_at := now();
+  UPDATE clinnova.federation_sites s SET extension_version = site.extension_version,
+         library_version = site.library_version, min_cell_count = site.min_cell_count,
+         time_grain = site.time_grain, relations = site.relations, refreshed_at = site.refreshed_at
+   WHERE s.name = site.name;
+  RETURN site;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_refresh_site(text) IS
+  're-read a site''s description and re-create the foreign tables of its published relations; parallel unsafe: runs DDL';
+
+CREATE FUNCTION clinnova.federation_remove_site(name text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog SET client_min_messages = warning
+AS $$
+DECLARE
+  site clinnova.federation_sites;
+BEGIN
+  SELECT * INTO site FROM clinnova.federation_sites s WHERE s.name = federation_remove_site.name;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', site.schema_name);
+  EXECUTE format('DROP SERVER IF EXISTS %I CASCADE', site.server_name);
+  DELETE FROM clinnova.federation_sites s WHERE s.name = site.name;
+  RETURN true;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_remove_site(text) IS
+  'remove a federation site: its schema of foreign tables, server and user mappings; parallel unsafe: runs DDL';
+
+CREATE FUNCTION clinnova.federation_sites()
+RETURNS SETOF clinnova.federation_sites
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog
+AS $$ SELECT * FROM clinnova.federation_sites ORDER BY name $$;
+COMMENT ON FUNCTION clinnova.federation_sites() IS 'the federation sites of this coordinator';
+
+CREATE FUNCTION clinnova.federation_check_sites(sites text[] DEFAULT NULL)
+RETURNS TABLE (site text, extension_version text, library_version text, min_cell_count integer,
+               time_grain float8, guard_active boolean, compatible boolean, problem text)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  q text;
+BEGIN
+  SELECT string_agg(format('SELECT %L::text AS site, i.extension_version, i.library_version, '
+                           'i.min_cell_count, i.time_grain, i.guard_active FROM %I.federation_site_info i',
+                           s.name, s.schema_name), ' UNION ALL ' ORDER BY s.name)
+    INTO q
+    FROM clinnova.federation_selected_sites(sites) s;
+  RETURN QUERY EXECUTE format(
+    'SELECT d.site, d.extension_version, d.library_version, d.min_cell_count, d.time_grain, '
+    'd.guard_active, p.problem IS NULL, p.problem FROM (%s) d, '
+    'LATERAL (SELECT clinnova.federation_version_problem(d.site, d.extension_version, d.library_version) AS problem) p '
+    'ORDER BY d.site', q);
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_check_sites(text[]) IS
+  'version handshake with the sites (all sites queried concurrently): versions, disclosure settings, compatibility; parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federation_selected_sites(sites text[])
+RETURNS SETOF clinnova.federation_sites
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  unknown text;
+BEGIN
+  IF sites IS NOT NULL THEN
+    SELECT string_agg(format('"%s"', u), ', ') INTO unknown
+      FROM unnest(sites) u WHERE NOT EXISTS (SELECT FROM clinnova.federation_sites s WHERE s.name = u);
+    IF unknown IS NOT NULL THEN
+      RAISE EXCEPTION 'unknown federation site %', unknown USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'clinnova.federation_sites() lists the sites of this coordinator.';
+    END IF;
+  END IF;
+  RETURN QUERY SELECT * FROM clinnova.federation_sites s
+                WHERE sites IS NULL OR s.name = ANY (sites) ORDER BY s.name;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no federation site selected' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Add sites with clinnova.federation_add_site().';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_selected_sites(text[]) IS
+  'internal: the sites named (all when NULL); raises for unknown names or an empty selection';
+
+-- ---- coordinator side: building federated queries ---------------------------------------------
+
+CREATE FUNCTION clinnova.federation_require_sites(sites text[])
+RETURNS SETOF clinnova.federation_sites
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  bad record;
+BEGIN
+  FOR bad IN SELECT * FROM clinnova.federation_check_sites(sites) c WHERE NOT c.compatible LOOP
+    RAISE EXCEPTION '%', bad.problem
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Every site and the coordinator must run the same clinnova version (ALTER EXTENSION clinnova UPDATE), or leave the site out with the sites argument.';
+  END LOOP;
+  RETURN QUERY SELECT * FROM clinnova.federation_selected_sites(sites);
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_require_sites(text[]) IS
+  'internal: the selected sites after a live version handshake; raises naming the first incompatible site; parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federation_source(relation text, sites text[])
+RETURNS regclass
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  s record;
+  first regclass;
+  ft regclass;
+BEGIN
+  IF relation IS NULL THEN
+    RAISE EXCEPTION 'relation must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOR s IN SELECT * FROM clinnova.federation_selected_sites(sites) LOOP
+    ft := to_regclass(format('%I.%I', s.schema_name, relation));
+    IF ft IS NULL THEN
+      RAISE EXCEPTION 'federation site "%" has no relation "%"', s.name, relation
+        USING ERRCODE = 'undefined_table',
+              HINT = 'The site must publish it (clinnova.federation_publish) and the coordinator refresh the site (clinnova.federation_refresh_site).';
+    END IF;
+    first := coalesce(first, ft);
+  END LOOP;
+  RETURN first;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_source(text, text[]) IS
+  'internal: the foreign table of relation at the first selected site, after checking every selected site has it';
+
+CREATE FUNCTION clinnova.federation_expr(source regclass, expr text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog
+AS $$
+  SELECT CASE
+    WHEN $2 IS NULL THEN NULL
+    WHEN EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                  WHERE a.attrelid = $1 AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped)
+      THEN pg_catalog.quote_ident($2)
+    ELSE '(' || $2 || ')'
+  END
+$$;
+COMMENT ON FUNCTION clinnova.federation_expr(regclass, text) IS
+  'internal: a column name of the relation quoted as an identifier, any other text as a parenthesised SQL expression';
+
+CREATE FUNCTION clinnova.federation_union_sql(relation text, select_list text, group_keys integer,
+                                             filter text, sites text[])
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog
+AS $$
+DECLARE
+  parts text[] := '{}';
+  s record;
+BEGIN
+  FOR s IN SELECT * FROM clinnova.federation_selected_sites(sites) LOOP
+    parts := parts || format('SELECT %s FROM %I.%I%s%s', select_list, s.schema_name, relation,
+                             CASE WHEN filter IS NOT NULL THEN ' WHERE (' || filter || ')' ELSE '' END,
+                             CASE WHEN group_keys > 0
+                                  THEN ' GROUP BY ' || (SELECT string_agg(i::text, ', ') FROM generate_series(1, group_keys) i)
+                                  ELSE '' END);
+  END LOOP;
+  RETURN array_to_string(parts, ' UNION ALL ');
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_union_sql(text, text, integer, text, text[]) IS
+  'internal: the UNION ALL over the selected sites of one aggregate query each (pushed down whole, run concurrently)';
+
+-- ---- coordinator side: one-round federated analyses ------------------------------------------
+
+CREATE FUNCTION clinnova.federated_describe(relation text, variables text[], group_by text DEFAULT NULL,
+                                            filter text DEFAULT NULL, sites text[] DEFAULT NULL)
+RETURNS TABLE (group_value text, variable text, n bigint, mean float8, sd float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
+AS $$
+DECLARE
+  src regclass;
+  g text;
+  aggs text;
+  vals text;
+  q text;
+BEGIN
+  IF variables IS NULL OR cardinality(variables) = 0 THEN
+    RAISE EXCEPTION 'variables must name at least one column or expression' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM clinnova.federation_require_sites(sites);
+  src := clinnova.federation_source(relation, sites);
+  g := clinnova.federation_expr(src, group_by);
+  SELECT string_agg(format('clinnova.describe(%s) AS d%s', clinnova.federation_expr(src, v), i), ', ' ORDER BY i),
+         string_agg(format('(%s, %L, u.d%s)', i, v, i), ', ' ORDER BY i)
+    INTO aggs, vals
+    FROM unnest(variables) WITH ORDINALITY AS t(v, i);
+  q := clinnova.federation_union_sql(relation, CASE WHEN g IS NULL THEN aggs ELSE g || ' AS g, ' || aggs END,
+                                     CASE WHEN g IS NULL THEN 0 ELSE 1 END, filter, sites);
+  RETURN QUERY EXECUTE format(
+    'SELECT m.g, m.variable, clinnova.summary_n(m.s), clinnova.summary_mean(m.s), clinnova.summary_sd(m.s) '
+    'FROM (SELECT %s AS g, v.k, v.variable, clinnova.summary_merge(v.d) AS s '
+    '        FROM (%s) u CROSS JOIN LATERAL (VALUES %s) v(k, variable, d) '
+    '       GROUP BY %s v.k, v.variable) m '
+    'ORDER BY %s m.k',
+    CASE WHEN g IS NULL THEN 'NULL::text' ELSE 'u.g::text' END, q, vals,
+    CASE WHEN g IS NULL THEN '' ELSE 'u.g, ' END,
+    CASE WHEN g IS NULL THEN '' ELSE 'm.g, ' END);
+END
+$$;
+COMMENT ON FUNCTION clinnova.federated_describe(text, text[], text, text, text[]) IS
+  'federated descriptive table: n, mean and sd of each variable (per group), merged from per-site describe() summaries; parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federated_counts(relation text, group_by text DEFAULT NULL,
+                                          filter text DEFAULT NULL, sites text[] DEFAULT NULL)
+RETURNS TABLE (group_value text, n bigint)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
+AS $$
+DECLARE
+  src regclass;
+  g text;
+  q text;
+BEGIN
+  PERFORM clinnova.federation_require_sites(sites);
+  src := clinnova.federation_source(relation, sites);
+  g := clinnova.federation_expr(src, group_by);
+  q := clinnova.federation_union_sql(relation,
+         CASE WHEN g IS NULL THEN 'clinnova.safe_count(*) AS n' ELSE g || ' AS g, clinnova.safe_count(*) AS n' END,
+         CASE WHEN g IS NULL THEN 0 ELSE 1 END, filter, sites);
+  IF g IS NULL THEN
+    RETURN QUERY EXECUTE format('SELECT NULL::text, sum(u.n)::bigint FROM (%s) u', q);
+  ELSE
+    RETURN QUERY EXECUTE format('SELECT u.g::text, sum(u.n)::bigint FROM (%s) u GROUP BY u.g ORDER BY u.g', q);
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federated_counts(text, text, text, text[]) IS
+  'federated counts (per category), summed from per-site safe_count(*); parallel unsafe: queries remote servers';
+
+
+-- ---- coordinator side: federated survival (risk tables merged with km_merge) ----------------
+
+CREATE FUNCTION clinnova.federated_km(relation text, "time" text, event text, group_by text DEFAULT NULL,
+                                      filter text DEFAULT NULL, sites text[] DEFAULT NULL)
+RETURNS TABLE (group_value text, curve clinnova.survfit)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
+AS $$
+DECLARE
+  src regclass;
+  g text;
+  agg text;
+  q text;
+BEGIN
+  PERFORM clinnova.federation_require_sites(sites);
+  src := clinnova.federation_source(relation, sites);
+  g := clinnova.federation_expr(src, group_by);
+  agg := format('clinnova.km(%s, %s) AS s', clinnova.federation_expr(src, "time"), clinnova.federation_expr(src, event));
+  q := clinnova.federation_union_sql(relation, CASE WHEN g IS NULL THEN agg ELSE g || ' AS g, ' || agg END,
+                                     CASE WHEN g IS NULL THEN 0 ELSE 1 END, filter, sites);
+  IF g IS NULL THEN
+    RETURN QUERY EXECUTE format('SELECT NULL::text, clinnova.km_merge(u.s) FROM (%s) u', q);
+  ELSE
+    RETURN QUERY EXECUTE format('SELECT u.g::text, clinnova.km_merge(u.s) FROM (%s) u GROUP BY u.g ORDER BY u.g', q);
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federated_km(text, text, text, text, text, text[]) IS
+  'federated Kaplan-Meier risk table (per group): per-site km() states merged with km_merge; equals km() over the pooled rows; parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federated_cif(relation text, "time" text, cause text, group_by text DEFAULT NULL,
+                                       filter text DEFAULT NULL, sites text[] DEFAULT NULL)
+RETURNS TABLE (group_value text, curve clinnova.survfit)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
+AS $$
+DECLARE
+  src regclass;
+  g text;
+  agg text;
+  q text;
+BEGIN
+  PERFORM clinnova.federation_require_sites(sites);
+  src := clinnova.federation_source(relation, sites);
+  g := clinnova.federation_expr(src, group_by);
+  agg := format('clinnova.cif(%s, %s) AS s', clinnova.federation_expr(src, "time"), clinnova.federation_expr(src, cause));
+  q := clinnova.federation_union_sql(relation, CASE WHEN g IS NULL THEN agg ELSE g || ' AS g, ' || agg END,
+                                     CASE WHEN g IS NULL THEN 0 ELSE 1 END, filter, sites);
+  IF g IS NULL THEN
+    RETURN QUERY EXECUTE format('SELECT NULL::text, clinnova.km_merge(u.s) FROM (%s) u', q);
+  ELSE
+    RETURN QUERY EXECUTE format('SELECT u.g::text, clinnova.km_merge(u.s) FROM (%s) u GROUP BY u.g ORDER BY u.g', q);
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federated_cif(text, text, text, text, text, text[]) IS
+  'federated competing-risks risk table (per group): per-site cif() states merged; read with cif_table(); parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federated_logrank(relation text, "time" text, event text, group_by text,
+                                           strata text DEFAULT NULL, rho float8 DEFAULT 0,
+                                           filter text DEFAULT NULL, sites text[] DEFAULT NULL)
+RETURNS clinnova.logrank_test
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
+AS $$
+DECLARE
+  src regclass;
+  g text;
+  st text;
+  q text;
+  result clinnova.logrank_test;
+BEGIN
+  IF group_by IS NULL THEN
+    RAISE EXCEPTION 'group_by must name the groups to compare' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM clinnova.federation_require_sites(sites);
+  src := clinnova.federation_source(relation, sites);
+  g := clinnova.federation_expr(src, group_by);
+  st := clinnova.federation_expr(src, strata);
+  q := clinnova.federation_union_sql(relation,
+         format('%s AS g, %sclinnova.km(%s, %s) AS s', g, CASE WHEN st IS NULL THEN '' ELSE st || ' AS st, ' END,
+                clinnova.federation_expr(src, "time"), clinnova.federation_expr(src, event)),
+         CASE WHEN st IS NULL THEN 1 ELSE 2 END, filter, sites);
+  IF st IS NULL THEN
+    EXECUTE format('SELECT (clinnova.logrank(m.g::text, m.c, %L::float8)).* FROM '
+                   '(SELECT u.g, clinnova.km_merge(u.s) AS c FROM (%s) u GROUP BY u.g) m', rho, q)
+      INTO result;
+  ELSE
+    EXECUTE format('SELECT (clinnova.logrank(m.st::text, m.g::text, m.c, %L::float8)).* FROM '
+                   '(SELECT u.g, u.st, clinnova.km_merge(u.s) AS c FROM (%s) u GROUP BY u.g, u.st) m', rho, q)
+      INTO result;
+  END IF;
+  RETURN result;
+END
+$$;
+COMMENT ON FUNCTION clinnova.federated_logrank(text, text, text, text, text, float8, text, text[]) IS
+  'federated log-rank (G-rho) test, optionally stratified: per-site km() states per group merged, then logrank(); parallel unsafe: queries remote servers';
+
+-- ---- coordinator side: iterative federated GLM (glmstep protocol of the models module) ------
+
+CREATE FUNCTION clinnova.federation_glm_fit(step_aggregate text, relation text, y text, x text[],
+                                           filter text, sites text[], options jsonb, label text)
+RETURNS clinnova.glmmodel
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
+AS $$
+DECLARE
+  opts jsonb;
+  src regclass;
+  ye text;
+  xs text;
+  complete text;
+  step_sql text;
+  prev clinnova.glmstep;
+  cur clinnova.glmstep;
+  beta float8[];
+  max_iter integer;
+  tol float8;
+  it integer := 0;
+  conv boolean := false;
+  progress boolean := coalesce(current_setting('clinnova.verbose', true)::boolean, false);
+BEGIN
+  IF x IS NULL OR cardinality(x) = 0 OR array_position(x, NULL) IS NOT NULL THEN
+    RAISE EXCEPTION 'x must name at least one covariate, without NULLs' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF y IS NULL THEN
+    RAISE EXCEPTION 'y must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  opts := jsonb_build_object('terms', to_jsonb(x)) || coalesce(options, '{}'::jsonb);
+  max_iter := coalesce((opts->>'max_iter')::integer, 25);
+  tol := coalesce((opts->>'tol')::float8, 1e-8);
+  PERFORM clinnova.federation_require_sites(sites);
+  src := clinnova.federation_source(relation, sites);
+  ye := clinnova.federation_expr(src, y);
+  SELECT string_agg(format('%s::float8', clinnova.federation_expr(src, v)), ', ' ORDER BY i) INTO xs
+    FROM unnest(x) WITH ORDINALITY AS u(v, i);
+  complete := format('%s IS NOT NULL', ye)
+              || (SELECT string_agg(format(' AND %s IS NOT NULL', clinnova.federation_expr(src, v)), '' ORDER BY i)
+                    FROM unnest(x) WITH ORDINALITY AS u(v, i));
+  step_sql := format('SELECT clinnova.glmstep_merge(u.s) FROM (%s) u',
+                     clinnova.federation_union_sql(relation,
+                       format('clinnova.%I(%s, ARRAY[%s], {beta}, %L::jsonb) AS s', step_aggregate, ye, xs, opts),
+                       0, CASE WHEN filter IS NULL THEN complete ELSE '(' || filter || ') AND ' || complete END,
+                       sites));
+  -- R's starting values, then IRLS steps until R's deviance criterion holds
+  EXECUTE replace(step_sql, '{beta}', 'NULL::float8[]') INTO prev;
+  IF prev IS NULL THEN
+    RAISE EXCEPTION '% has no rows', label USING ERRCODE = 'data_exception';
+  END IF;
+  WHILE it < max_iter LOOP
+    it := it + 1;
+    beta := clinnova.glm_newton(prev);
+    EXECUTE replace(step_sql, '{beta}', quote_literal(beta::text) || '::float8[]') INTO cur;
+    conv := clinnova.glm_converged(prev, cur, tol);
+    IF progress THEN
+      RAISE NOTICE '% iteration %: deviance %', label, it, round((clinnova.glmstep_info(cur)).deviance::numeric, 6);
+    END IF;
+    EXIT WHEN conv OR it = max_iter;
+    prev := cur;
+  END LOOP;
+  RETURN clinnova.glmmodel_from_step(prev, cur, it, conv, opts);
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_glm_fit(text, text, text, text[], text, text[], jsonb, text) IS
+  'internal: federated IRLS with R''s rules: each step sends beta, sums the sites'' glmsteps (X''WX, X''Wz, deviance, n); parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federated_logreg(relation text, y text, x text[], filter text DEFAULT NULL,
+                                          sites text[] DEFAULT NULL, options jsonb DEFAULT NULL)
+RETURNS clinnova.glmmodel
+LANGUAGE sql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$ SELECT clinnova.federation_glm_fit('logreg_step', $1, $2, $3, $4, $5, $6, 'federated logreg') $$;
+COMMENT ON FUNCTION clinnova.federated_logreg(text, text, text[], text, text[], jsonb) IS
+  'exact federated logistic regression: the glmmodel logreg() fits on the pooled rows (y boolean); parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federated_linreg(relation text, y text, x text[], filter text DEFAULT NULL,
+                                          sites text[] DEFAULT NULL, options jsonb DEFAULT NULL)
+RETURNS clinnova.glmmodel
+LANGUAGE sql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$ SELECT clinnova.federation_glm_fit('linreg_step', $1, $2, $3, $4, $5, $6, 'federated linreg') $$;
+COMMENT ON FUNCTION clinnova.federated_linreg(text, text, text[], text, text[], jsonb) IS
+  'exact federated linear regression: the glmmodel linreg() fits on the pooled rows; parallel unsafe: queries remote servers';
+
+CREATE FUNCTION clinnova.federated_poisson(relation text, y text, x text[], filter text DEFAULT NULL,
+                                           sites text[] DEFAULT NULL, options jsonb DEFAULT NULL)
+RETURNS clinnova.glmmodel
+LANGUAGE sql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog
+AS $$ SELECT clinnova.federation_glm_fit('poisson_step', $1, $2, $3, $4, $5, $6, 'federated poisson') $$;
+COMMENT ON FUNCTION clinnova.federated_poisson(text, text, text[], text, text[], jsonb) IS
+  'exact federated Poisson regression (log link, no offset): the glmmodel poisson() fits on the pooled rows; parallel unsafe: queries remote servers';
+
+-- ---- coordinator side: iterative federated Cox (coxstep protocol of the cox module) ----------
+
+-- R's coxph Newton-Raphson (survival 3.5-3 coxfit6) over a federated step query: step_sql returns
+-- the merged coxstep at the beta literal that replaces the token {beta}.
+CREATE FUNCTION clinnova.federation_cox_newton(step_sql text, p integer, options jsonb, label text)
+RETURNS clinnova.coxmodel
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog SET extra_float_digits = 3
+AS $$
+DECLARE
+  max_iter integer := coalesce((options->>'max_iter')::integer, 20);
+  tol float8 := coalesce((options->>'tol')::float8, 1e-9);
+  step_opts jsonb := options - 'max_iter' - 'tol';
+  beta float8[] := array_fill(0::float8, ARRAY[p]);
+  newbeta float8[];
+  s0 clinnova.coxstep;
+  s clinnova.coxstep;
+  best float8;
+  ll float8;
+  halving integer := 0;
+  it integer := 0;
+  iterations integer;
+  converged boolean := false;
+  progress boolean := coalesce(current_setting('clinnova.verbose', true)::boolean, false);
+BEGIN
+  IF max_iter IS NULL OR max_iter < 0 OR tol IS NULL OR NOT tol > 0 THEN
+    RAISE EXCEPTION 'max_iter must be >= 0 and tol > 0' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  EXECUTE replace(step_sql, '{beta}', quote_literal(beta::text) || '::float8[]') INTO s0;
+  IF s0 IS NULL THEN
+    RAISE EXCEPTION '% has no rows', label USING ERRCODE = 'data_exception';
+  END IF;
+  s := s0;
+  best := (clinnova.coxstep_parts(s0)).loglik;
+  IF progress THEN
+    RAISE NOTICE '% iteration 0: loglik %', label, round(best::numeric, 6);
+  END IF;
+  newbeta := clinnova.coxph_newton(s0, beta, step_opts);
+  WHILE it < max_iter LOOP
+    it := it + 1;
+    EXECUTE replace(step_sql, '{beta}', quote_literal(newbeta::text) || '::float8[]') INTO s;
+    ll := (clinnova.coxstep_parts(s)).loglik;
+    IF progress THEN
+      RAISE NOTICE '% iteration %: loglik %', label, it,
+        round(ll::numeric, 6)::text || CASE WHEN halving > 0 THEN ' (step halving)' ELSE '' END;
+    END IF;
+    IF ll > '-Infinity' AND ll < 'Infinity' AND abs(1 - best / ll) <= tol THEN
+      converged := true;
+      iterations := it;
+      beta := newbeta;
+      EXIT;
+    END IF;
+    IF NOT (ll > '-Infinity' AND ll < 'Infinity') OR ll < best THEN
+      halving := halving + 1;
+      SELECT array_agg((nb + halving * b) / (halving + 1) ORDER BY i) INTO newbeta
+        FROM unnest(newbeta, beta) WITH ORDINALITY AS t(nb, b, i);
+    ELSE
+      halving := 0;
+      best := ll;
+      beta := newbeta;
+      newbeta := clinnova.coxph_newton(s, beta, step_opts);
+    END IF;
+  END LOOP;
+  IF NOT converged THEN
+    -- as coxfit6: the last accepted beta, with its own step
+    iterations := max_iter + 1;
+    IF max_iter > 0 AND (clinnova.coxstep_parts(s)).beta IS DISTINCT FROM beta THEN
+      EXECUTE replace(step_sql, '{beta}', quote_literal(beta::text) || '::float8[]') INTO s;
+    END IF;
+    IF max_iter > 0 THEN
+      RAISE WARNING '% did not converge in % iterations', label, max_iter
+        USING HINT = 'Raise max_iter in the options, or look for a covariate that separates events from non-events.';
+    END IF;
+  END IF;
+  RETURN clinnova.coxmodel_from_step(s, s0, beta, iterations, converged, step_opts);
+END
+$$;
+COMMENT ON FUNCTION clinnova.federation_cox_newton(text, integer, jsonb, text) IS
+  'internal: R''s coxph Newton-Raphson (coxfit6 rules) over merged federated coxsteps, NOTICE per iteration with clinnova.verbose; parallel unsafe: queries remote servers';
+
+-- The site-independent Cox options: ties (efron, breslow), terms, conf_level, toler_chol, and the
+-- coordinator's max_iter and tol.
+CREATE FUNCTION clinnova.federated_coxph(relation text, "time" text, event text, x text[],
+                                         filter text DEFAULT NULL, sites text[] DEFAULT NULL,
+                                         options jsonb DEFAULT NULL)
+RETURNS clinnova.coxmodel
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
+AS $$
+DECLARE
+  opts jsonb;
+  src regclass;
+  t text;
+  e text;
+  xs text;
+  complete text;
+  step_sql text;
+  site_opts jsonb;
+  agg text;
+BEGIN
+  IF x IS NULL OR cardinality(x) = 0 OR array_position(x, NULL) IS NOT NULL THEN
+    RAISE EXCEPTION 'x must name at least one covariate, without NULLs' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  opts := jsonb_build_object('terms', to_jsonb(x)) || coalesce(options, '{}'::jsonb);
+  PERFORM clinnova.federation_require_sites(sites);
+  src := clinnova.federation_source(relation, sites);
+  t := clinnova.federation_expr(src, "time");
+  e := clinnova.federation_expr(src, event);
+  SELECT string_agg(format('%s::float8', clinnova.federation_expr(src, v)), ', ' ORDER BY i) INTO xs
+    FROM unnest(x) WITH ORDINALITY AS u(v, i);
+  complete := format('%s IS NOT NULL AND %s IS NOT NULL', t, e)
+              || (SELECT string_agg(format(' AND %s IS NOT NULL', clinnova.federation_expr(src, v)), '' ORDER BY i)
+                    FROM unnest(x) WITH ORDINALITY AS u(v, i));
+  -- The sites need the options only for ties other than Efron.  They travel through
+  -- coxph_step(time, event, x, beta, options): postgres_fdw does not push down the full form,
+  -- whose unused strata argument would be a NULL::text constant.
+  site_opts := opts - 'max_iter' - 'tol' - 'terms' - 'conf_level';
+  IF site_opts = '{}'::jsonb OR site_opts = '{"ties": "efron"}'::jsonb THEN
+    agg := format('clinnova.coxph_step(%s, %s, ARRAY[%s], {beta}) AS s', t, e, xs);
+  ELSE
+    agg := format('clinnova.coxph_step(%s, %s, ARRAY[%s], {beta}, %L::jsonb) AS s', t, e, xs, site_opts);
+  END IF;
+  step_sql := format('SELECT clinnova.coxstep_merge(u.s) FROM (%s) u',
+                     clinnova.federation_union_sql(relation, agg,
+                       0, CASE WHEN filter IS NULL THEN complete ELSE '(' || filter || ') AND ' || complete END,
+                       sites));
+  RETURN clinnova.federation_cox_newton(step_sql, cardinality(x), opts, 'federated coxph');
+END
+$$;
+COMMENT ON FUNCTION clinnova.federated_coxph(text, text, text, text[], text, text[], jsonb) IS
+  'exact site-stratified federated Cox model: equals coxph() on the pooled rows with strata = site (each site returns p + p^2 + 1 sums per step); parallel unsafe: queries remote servers';
+
+-- A merged coxgrid as the cox module's coxstep (strata 1, unweighted), so that the Newton loop
+-- and coxmodel_from_step serve the grid fit too.  n and the covariate sums come from round 0.
+CREATE FUNCTION clinnova.coxgrid_coxstep(grid clinnova.coxgrid, ties text, n bigint, sums float8[])
+RETURNS clinnova.coxstep
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog SET extra_float_digits = 3
+AS $$
+  SELECT jsonb_build_object(
+           'type', 'coxstep', 'version', 1, 'ties', lower($2), 'n', $3, 'events', d.events,
+           'strata', 1, 'loglik', d.loglik, 'sum_weights', $3::float8, 'beta', d.beta,
+           'score', d.score,
+           'information', (SELECT jsonb_agg(r.row_values ORDER BY r.i)
+                             FROM (SELECT i, jsonb_agg(d.information[(i - 1) * p + j] ORDER BY j) AS row_values
+                                     FROM generate_series(1, p) i, generate_series(1, p) j GROUP BY i) r),
+           'weighted_sums', $4,
+           'nocenter', (SELECT jsonb_agg(false) FROM generate_series(1, p)))::text::clinnova.coxstep
+    FROM clinnova.coxgrid_derivatives($1, $2) d, LATERAL (SELECT cardinality(d.beta) AS p) pp
+$$;
+COMMENT ON FUNCTION clinnova.coxgrid_coxstep(clinnova.coxgrid, text, bigint, float8[]) IS
+  'a merged coxgrid as a coxstep (log-likelihood, score, information on the grid) with the fit''s row count and covariate sums';
+
+CREATE FUNCTION clinnova.federated_coxph_grid(relation text, "time" text, event text, x text[],
+                                              grain float8 DEFAULT NULL, filter text DEFAULT NULL,
+                                              sites text[] DEFAULT NULL, options jsonb DEFAULT NULL)
+RETURNS clinnova.coxmodel
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, clinnova SET extra_float_digits = 3
+AS $$
+DECLARE
+  opts jsonb;
+  ties text;
+  src regclass;
+  t text;
+  e text;
+  xs text[];
+  where_sql text;
+  r0 text;
+  grid_u float8[];
+  ctr float8[];
+  sums float8[];
+  total bigint;
+  step_sql text;
+  p integer := cardinality(x);
+BEGIN
+  IF p IS NULL OR p = 0 OR array_position(x, NULL) IS NOT NULL THEN
+    RAISE EXCEPTION 'x must name at least one covariate, without NULLs' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  opts := jsonb_build_object('terms', to_jsonb(x)) || coalesce(options, '{}'::jsonb);
+  ties := lower(coalesce(opts->>'ties', 'efron'));
+  IF ties NOT IN ('efron', 'breslow') THEN
+    RAISE EXCEPTION 'ties must be "efron" or "breslow"' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM clinnova.federation_require_sites(sites);
+  IF grain IS NULL THEN
+    SELECT max(s.time_grain) INTO grain FROM clinnova.federation_selected_sites(sites) s;
+    IF grain IS NULL OR grain <= 0 THEN
+      RAISE EXCEPTION 'no time grain given and the sites report none'
+        USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass grain explicitly.';
+    END IF;
+  END IF;
+  src := clinnova.federation_source(relation, sites);
+  t := clinnova.federation_expr(src, "time");
+  e := clinnova.federation_expr(src, event);
+  SELECT array_agg(clinnova.federation_expr(src, v) ORDER BY i) INTO xs FROM unnest(x) WITH ORDINALITY AS u(v, i);
+  where_sql := format('%s IS NOT NULL AND %s IS NOT NULL', t, e)
+               || (SELECT string_agg(format(' AND %s IS NOT NULL', v), '' ORDER BY i) FROM unnest(xs) WITH ORDINALITY AS u(v, i));
+  IF filter IS NOT NULL THEN
+    where_sql := '(' || filter || ') AND ' || where_sql;
+  END IF;
+
+  -- round 0: each site's event grid points, covariate summaries (centre, sums) and row count
+  r0 := clinnova.federation_union_sql(relation,
+          format('clinnova.coxph_grid_times(%s, %s, %L::float8) AS u, clinnova.safe_count(*) AS n, %s',
+                 t, e, grain,
+                 (SELECT string_agg(format('clinnova.describe(%s) AS d%s', v, i), ', ' ORDER BY i)
+                    FROM unnest(xs) WITH ORDINALITY AS u(v, i))),
+          0, where_sql, sites);
+  EXECUTE format('WITH r AS (%s), m AS (SELECT %s FROM r) '
+                 'SELECT (SELECT array_agg(DISTINCT g ORDER BY g) FROM r, unnest(r.u) g), '
+                 '(SELECT sum(r.n) FROM r)::bigint, ARRAY[%s]::float8[], ARRAY[%s]::float8[] FROM m', r0,
+                 (SELECT string_agg(format('clinnova.summary_merge(r.d%s) AS s%s', i, i), ', ' ORDER BY i)
+                    FROM generate_series(1, p) i),
+                 (SELECT string_agg(format('clinnova.summary_mean(m.s%s)', i), ', ' ORDER BY i) FROM generate_series(1, p) i),
+                 (SELECT string_agg(format('clinnova.summary_mean(m.s%s) * clinnova.summary_n(m.s%s)', i, i), ', ' ORDER BY i)
+                    FROM generate_series(1, p) i))
+    INTO grid_u, total, ctr, sums;
+  IF grid_u IS NULL THEN
+    RAISE EXCEPTION 'federated coxph (grid) has no events' USING ERRCODE = 'data_exception',
+      HINT = 'Check the event expression and the filter.';
+  END IF;
+
+  -- each Newton step: per-site risk-set sums at beta, merged, read as a coxstep
+  step_sql := format('SELECT clinnova.coxgrid_coxstep(clinnova.coxgrid_merge(u.s), %L, %s, %L::float8[]) FROM (%s) u',
+                     ties, total, sums::text,
+                     clinnova.federation_union_sql(relation,
+                       format('clinnova.coxph_grid_step(%s, %s, ARRAY[%s], {beta}, %L::float8[], %L::float8, %L::float8[]) AS s',
+                              t, e,
+                              (SELECT string_agg(format('%s::float8', v), ', ' ORDER BY i) FROM unnest(xs) WITH ORDINALITY AS u(v, i)),
+                              ctr::text, grain, grid_u::text),
+                       0, where_sql, sites));
+  RETURN clinnova.federation_cox_newton(step_sql, p, opts, 'federated coxph (grid)');
+END
+$$;
+COMMENT ON FUNCTION clinnova.federated_coxph_grid(text, text, text, text[], float8, text, text[], jsonb) IS
+  'pooled federated Cox model on the sites'' shared time grid: coxph() on the grid-coarsened pooled data, from per-site risk-set sums; parallel unsafe: queries remote servers';
+
 -- ============================================================================================
 -- demo
 -- ============================================================================================
+
+-- Synthetic four-site cohort (src/synth.c, src/synth_model.c).  Every table function takes
+-- (site, n, seed, first_person) and returns the rows of persons first_person .. first_person+n-1
+-- of that site; the same arguments always give the same rows, and the tables agree with each
+-- other (they are cut from the same per-person stories).
+
+CREATE FUNCTION clinnova.synth_sites(
+    OUT site text, OUT site_id integer, OUT name text, OUT country text,
+    OUT diagnosis_system text, OUT atc_edition text,
+    OUT female_value text, OUT male_value text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'synth_sites'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+
+COMMENT ON FUNCTION clinnova.synth_sites() IS
+  'sites of the synthetic network and how each codes diagnoses, drugs and sex';
+
+CREATE FUNCTION clinnova.synth_drugs(
+    OUT disease text, OUT drug text, OUT drug_class text, OUT atc clinnova.code,
+    OUT atc_pre2024 clinnova.code,
+    OUT route text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'synth_drugs'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 26;
+
+COMMENT ON FUNCTION clinnova.synth_drugs() IS
+  'drugs of each disease in the synthetic cohort with ATC codes from the 2024 index and before';
+
+CREATE FUNCTION clinnova.synth_lab_map(
+    OUT site text, OUT measurement_source_value text, OUT unit_source_value text,
+    OUT analyte text, OUT loinc clinnova.code, OUT unit text, OUT factor float8,
+    OUT local_code clinnova.code)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'synth_lab_map'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 36;
+
+COMMENT ON FUNCTION clinnova.synth_lab_map() IS
+  'local lab codes and units of each synthetic site mapped to LOINC and a standard unit (value * factor)';
+
+CREATE FUNCTION clinnova.synth_person(
+    site text, n integer, seed bigint DEFAULT 0, first_person integer DEFAULT 1,
+    OUT person_id bigint, OUT gender_concept_id integer, OUT year_of_birth integer,
+    OUT month_of_birth integer, OUT day_of_birth integer, OUT race_concept_id integer,
+    OUT ethnicity_concept_id integer, OUT care_site_id integer,
+    OUT person_source_value text, OUT gender_source_value text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'synth_person'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+
+COMMENT ON FUNCTION clinnova.synth_person(text, integer, bigint, integer) IS
+  'synthetic OMOP person rows of one site (deterministic by seed)';
+
+CREATE FUNCTION clinnova.synth_observation_period(
+    site text, n integer, seed bigint DEFAULT 0, first_person integer DEFAULT 1,
+    OUT observation_period_id bigint, OUT person_id bigint,
+    OUT observation_period_start_date date, OUT observation_period_end_date date,
+    OUT period_type_concept_id integer)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'synth_observation_period'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+
+COMMENT ON FUNCTION clinnova.synth_observation_period(text, integer, bigint, integer) IS
+  'synthetic OMOP observation_period rows of one site (deterministic by seed)';
+
+CREATE FUNCTION clinnova.synth_condition_occurrence(
+    site text, n integer, seed bigint DEFAULT 0, first_person integer DEFAULT 1,
+    OUT condition_occurrence_id bigint, OUT person_id bigint, OUT condition_concept_id integer,
+    OUT condition_start_date date, OUT condition_type_concept_id integer,
+    OUT condition_source_value text, OUT condition_status_source_value text,
+    OUT condition_source_code clinnova.code)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'synth_condition_occurrence'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 3500;
+
+COMMENT ON FUNCTION clinnova.synth_condition_occurrence(text, integer, bigint, integer) IS
+  'synthetic OMOP condition_occurrence rows of one site in its own diagnosis coding (deterministic by seed)';
+
+CREATE FUNCTION clinnova.synth_drug_exposure(
+    site text, n integer, seed bigint DEFAULT 0, first_person integer DEFAULT 1,
+    OUT drug_exposure_id bigint, OUT person_id bigint, OUT drug_concept_id integer,
+    OUT drug_exposure_start_date date, OUT drug_exposure_end_date date,
+    OUT drug_type_concept_id integer, OUT stop_reason text, OUT route_source_value text,
+    OUT drug_source_value text, OUT drug_source_code clinnova.code)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'synth_drug_exposure'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2500;
+
+COMMENT ON FUNCTION clinnova.synth_drug_exposure(text, integer, bigint, integer) IS
+  'synthetic OMOP drug_exposure rows (one per treatment episode) of one site (deterministic by seed)';
+
+CREATE FUNCTION clinnova.synth_measurement(
+    site text, n integer, seed bigint DEFAULT 0, first_person integer DEFAULT 1,
+    OUT measurement_id bigint, OUT person_id bigint, OUT measurement_concept_id integer,
+    OUT measurement_date date, OUT measurement_type_concept_id integer,
+    OUT value_as_number float8, OUT unit_concept_id integer,
+    OUT measurement_source_value text, OUT unit_source_value text,
+    OUT measurement_source_code clinnova.code)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'synth_measurement'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 16000;
+
+COMMENT ON FUNCTION clinnova.synth_measurement(text, integer, bigint, integer) IS
+  'synthetic OMOP measurement rows (baseline labs) of one site in local codes and units (deterministic by seed)';
+
+CREATE FUNCTION clinnova.synth_treatment_episode(
+    site text, n integer, seed bigint DEFAULT 0, first_person integer DEFAULT 1,
+    OUT episode_id bigint, OUT person_id bigint, OUT site text, OUT disease text,
+    OUT subtype text, OUT line integer, OUT prior_lines integer, OUT drug text,
+    OUT drug_class text, OUT atc clinnova.code, OUT drug_source_value text,
+    OUT start_date date, OUT end_date date, OUT "time" integer, OUT event boolean,
+    OUT cause integer, OUT response_1y boolean, OUT age integer, OUT female boolean,
+    OUT disease_duration float8, OUT crp float8, OUT calprotectin float8, OUT esr float8,
+    OUT rf float8, OUT anti_ccp float8, OUT haemoglobin float8, OUT albumin float8,
+    OUT leukocytes float8, OUT edss float8)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'synth_treatment_episode'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2500;
+
+COMMENT ON FUNCTION clinnova.synth_treatment_episode(text, integer, bigint, integer) IS
+  'analysis-ready synthetic treatment episodes of one site: drug, baseline covariates, time to failure, event (deterministic by seed)';
+
+-- Load persons first_person .. first_person + n - 1 of one site into the six tables person,
+-- observation_period, condition_occurrence, drug_exposure, measurement and treatment_episode of
+-- target_schema (created when missing; rows are appended).  Generates chunk persons per call of
+-- the table functions, so memory stays flat at any n.
+CREATE FUNCTION clinnova.synth_load(
+    target_schema name, site text, n integer, seed bigint DEFAULT 0,
+    first_person integer DEFAULT 1, chunk integer DEFAULT 50000,
+    OUT table_name text, OUT rows_loaded bigint)
+RETURNS SETOF record
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog
+AS $$
+DECLARE
+    t text;
+BEGIN
+    IF chunk < 1 THEN
+        RAISE EXCEPTION 'chunk must be positive'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('chunk is %s.', chunk);
+    END IF;
+    -- site, a negative n and first_person are checked before anything is created (n = 0
+    -- generates nothing); a range beyond the last person index fails in the chunk reaching it
+    PERFORM 1 FROM clinnova.synth_person(site, least(n, 0), seed, first_person);
+    IF to_regnamespace(quote_ident(target_schema)) IS NULL THEN
+        EXECUTE format('CREATE SCHEMA %I', target_schema);
+    END IF;
+    FOREACH t IN ARRAY ARRAY['person', 'observation_period', 'condition_occurrence',
+                             'drug_exposure', 'measurement', 'treatment_episode']
+    LOOP
+        IF to_regclass(format('%I.%I', target_schema, t)) IS NULL THEN
+            EXECUTE format('CREATE TABLE %I.%I AS SELECT * FROM clinnova.%I(%L, 0) WITH NO DATA',
+                           target_schema, t, 'synth_' || t, site);
+        END IF;
+        EXECUTE format('INSERT INTO %I.%I SELECT s.* FROM generate_series($1, $1 + $2 - 1, $3) AS c(first), '
+                       'LATERAL clinnova.%I($4, least($3, $1 + $2 - c.first), $5, c.first) AS s',
+                       target_schema, t, 'synth_' || t)
+            USING first_person, n, chunk, site, seed;
+        GET DIAGNOSTICS rows_loaded = ROW_COUNT;
+        EXECUTE format('ANALYZE %I.%I', target_schema, t);
+        table_name := t;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION clinnova.synth_load(name, text, integer, bigint, integer, integer) IS
+  'create (if missing) and fill the six synthetic tables of one site in a schema; parallel unsafe: it creates and writes tables';

@@ -24,6 +24,7 @@
 #include "utils/memutils.h"
 
 #include "clinnova.h"
+#include "distributions.h"
 #include "coxjson.h"
 #include "coxph.h"
 
@@ -544,7 +545,7 @@ CoxModelVar(const CoxModel *m)
 double
 CoxModelZ(const CoxModel *m)
 {
-	return cox_qnorm((1.0 + m->hdr->conf_level) / 2.0);
+	return dist_norm_quantile((1.0 + m->hdr->conf_level) / 2.0);
 }
 
 /* Index of the stratum with the given name (isnull: the NULL stratum), or -1. */

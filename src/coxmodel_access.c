@@ -19,6 +19,7 @@
 #include "utils/builtins.h"
 
 #include "clinnova.h"
+#include "distributions.h"
 #include "coxph.h"
 
 PG_FUNCTION_INFO_V1(coxph_coefs);
@@ -94,7 +95,7 @@ coxph_coefs(PG_FUNCTION_ARGS)
 			values[3] = Float8GetDatum(se);
 			SetFloat(values, nulls, 4, rse);
 			SetFloat(values, nulls, 5, z);
-			SetFloat(values, nulls, 6, cox_pchisq_upper(z * z, 1));
+			SetFloat(values, nulls, 6, dist_chisq_upper(z * z, 1));
 			SetFloat(values, nulls, 7, exp(b - zq * use));
 			SetFloat(values, nulls, 8, exp(b + zq * use));
 		}
@@ -130,19 +131,19 @@ coxph_stats(PG_FUNCTION_ARGS)
 	values[3] = Float8GetDatum(h->loglik);
 	values[4] = Float8GetDatum(lr);
 	values[5] = Int32GetDatum(df);
-	SetFloat(values, nulls, 6, cox_pchisq_upper(lr, df));
+	SetFloat(values, nulls, 6, dist_chisq_upper(lr, df));
 	SetFloat(values, nulls, 7, h->wald);
 	values[8] = Int32GetDatum(df);
-	SetFloat(values, nulls, 9, cox_pchisq_upper(h->wald, df));
+	SetFloat(values, nulls, 9, dist_chisq_upper(h->wald, df));
 	SetFloat(values, nulls, 10, h->score);
 	values[11] = Int32GetDatum(df);
-	SetFloat(values, nulls, 12, cox_pchisq_upper(h->score, df));
+	SetFloat(values, nulls, 12, dist_chisq_upper(h->score, df));
 	SetFloat(values, nulls, 13, (h->flags & COXMODEL_HAS_CONC) ? h->conc[5] : NAN);
 	SetFloat(values, nulls, 14, (h->flags & COXMODEL_HAS_CONC) ? h->conc[6] : NAN);
 	values[15] = Int32GetDatum(h->iterations);
 	values[16] = BoolGetDatum((h->flags & COXMODEL_CONVERGED) != 0);
 	SetFloat(values, nulls, 17, h->rscore);
-	SetFloat(values, nulls, 18, isnan(h->rscore) ? NAN : cox_pchisq_upper(h->rscore, df));
+	SetFloat(values, nulls, 18, isnan(h->rscore) ? NAN : dist_chisq_upper(h->rscore, df));
 	values[19] = BoolGetDatum((h->flags & COXMODEL_ROBUST) != 0);
 	values[20] = CStringGetTextDatum(CoxTiesName(m->ties));
 	values[21] = Int32GetDatum(m->nstrata);

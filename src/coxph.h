@@ -3,7 +3,6 @@
  *
  * The module is split by concept:
  *   coxoptions.c     the options jsonb of every cox function
- *   coxdist.c        chi-square and normal distribution functions for tests and intervals
  *   coxdata.c        the rows an aggregate collects (columnar, growable, mergeable, sortable)
  *   coxfit.c         risk-set passes, Newton-Raphson as R's coxph.fit / agreg.fit, robust variance
  *   coxbaseline.c    baseline cumulative hazard and its variance pieces (R's survfit.coxph)
@@ -96,14 +95,6 @@ extern void CoxOptionsParse(CoxOptions *o, Jsonb *jb, int allowed, const char *f
 extern const char *CoxTiesName(CoxTies ties);
 extern void CoxCheckTerms(const CoxOptions *o, int p, const char *fname);
 extern char *CoxTermName(const CoxOptions *o, int j);
-
-/* ---- distributions (coxdist.c) ---- */
-
-/* Upper tail of the chi-square distribution, P(X > x), accurate in the far tail. */
-extern double cox_pchisq_upper(double x, double df);
-
-/* The standard normal quantile. */
-extern double cox_qnorm(double p);
 
 /* ---- the collected rows (coxdata.c) ---- */
 

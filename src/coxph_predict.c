@@ -27,6 +27,7 @@
 #include "utils/memutils.h"
 
 #include "clinnova.h"
+#include "distributions.h"
 #include "coxph.h"
 
 PG_FUNCTION_INFO_V1(coxph_predict_lp);
@@ -135,7 +136,7 @@ CachedModel(FunctionCallInfo fcinfo, int argno)
 	c->coef0 = palloc(sizeof(double) * c->model->p);
 	for (j = 0; j < c->model->p; j++)
 		c->coef0[j] = isnan(c->model->coef[j]) ? 0.0 : c->model->coef[j];
-	c->zq = cox_qnorm(1.0 - (1.0 - c->model->hdr->conf_level) / 2.0);
+	c->zq = dist_norm_quantile(1.0 - (1.0 - c->model->hdr->conf_level) / 2.0);
 	c->z = palloc(sizeof(double) * c->model->p);
 	c->q = palloc(sizeof(double) * c->model->p);
 	fcinfo->flinfo->fn_extra = c;

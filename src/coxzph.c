@@ -22,6 +22,7 @@
 #include "miscadmin.h"
 
 #include "clinnova.h"
+#include "distributions.h"
 #include "coxph.h"
 #include "linalg.h"
 
@@ -514,7 +515,7 @@ CoxZphCompute(CoxData *d, const CoxModel *m, const CoxOptions *o, CoxZphResult *
 		res->term[t] = termname[t];
 		res->chisq[t] = SubTest(imat, q2, idx, mm, score);
 		res->df[t] = termfirst[t + 1] - termfirst[t];
-		res->p[t] = cox_pchisq_upper(res->chisq[t], res->df[t]);
+		res->p[t] = dist_chisq_upper(res->chisq[t], res->df[t]);
 	}
 	if (o->global)
 	{
@@ -523,6 +524,6 @@ CoxZphCompute(CoxData *d, const CoxModel *m, const CoxOptions *o, CoxZphResult *
 		res->term[nterms] = pstrdup("GLOBAL");
 		res->chisq[nterms] = SubTest(imat, q2, idx, q2, score);
 		res->df[nterms] = q;
-		res->p[nterms] = cox_pchisq_upper(res->chisq[nterms], q);
+		res->p[nterms] = dist_chisq_upper(res->chisq[nterms], q);
 	}
 }

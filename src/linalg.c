@@ -453,3 +453,34 @@ linalg_rows_tdot(int64 n, int p, const double *X, const double *v, double alpha,
 }
 
 /* ---- models: routines added for GLM fitting and scoring ---- */
+
+/* Aliased columns of A judged on its correlation-scaled form (see linalg.h). */
+int
+linalg_find_aliased_scaled(int n, const double *A, double toler, bool *aliased)
+{
+	double	   *S;
+	double	   *scale;
+	int			rank;
+	int			i,
+				j;
+
+	CheckDim(n, "aliasing check");
+	if (n == 0)
+		return 0;
+	S = linalg_alloc(n, n);
+	scale = linalg_alloc(n, 1);
+	for (j = 0; j < n; j++)
+	{
+		double		d = A[j + (int64) j * n];
+
+		scale[j] = (isfinite(d) && d > 0.0) ? 1.0 / sqrt(d) : 0.0;
+	}
+	for (j = 0; j < n; j++)
+		for (i = 0; i < n; i++)
+			S[i + (int64) j * n] = (scale[i] == 0.0 || scale[j] == 0.0) ? 0.0 :
+				A[i + (int64) j * n] * scale[i] * scale[j];
+	rank = linalg_find_aliased(n, S, toler, aliased);
+	pfree(S);
+	pfree(scale);
+	return rank;
+}

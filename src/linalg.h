@@ -101,4 +101,12 @@ extern void linalg_rows_tdot(int64 n, int p, const double *X, const double *v, d
 
 /* ---- models ---- */
 
+/*
+ * linalg_find_aliased on A scaled to unit diagonal (D^-1/2 A D^-1/2), so that the test is per
+ * column and scale-free: column j is aliased when the part of it not explained by the earlier
+ * kept columns has less than toler of its own (weighted) sum of squares.  Columns with a zero
+ * or non-finite diagonal are aliased.  Returns the rank.
+ */
+extern int	linalg_find_aliased_scaled(int n, const double *A, double toler, bool *aliased);
+
 #endif							/* CLINNOVA_LINALG_H */

@@ -30,6 +30,7 @@
 #include "utils/float.h"
 
 #include "clinnova.h"
+#include "distributions.h"
 #include "linalg.h"
 #include "survfit.h"
 
@@ -839,7 +840,7 @@ logrank_finalfn(PG_FUNCTION_ARGS)
 			chisq += x[i] * (O[posidx[i + 1]] - E[posidx[i + 1]]);
 	}
 	if (df >= 1)
-		p = surv_pchisq_upper(chisq, df);
+		p = dist_chisq_upper(chisq, df);
 	else
 		p = (df == 0) ? 1 : NAN;
 

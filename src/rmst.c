@@ -12,6 +12,7 @@
 #include "utils/float.h"
 
 #include "clinnova.h"
+#include "distributions.h"
 #include "survfit.h"
 
 /* 22023 unless tau is finite and > 0. */
@@ -99,7 +100,7 @@ rmst_diff(PG_FUNCTION_ARGS)
 	v[2] = v[0] - z * v[1];
 	v[3] = v[0] + z * v[1];
 	if (v[1] > 0)
-		v[4] = 2 * surv_pnorm_upper(fabs(v[0]) / v[1]);
+		v[4] = 2 * dist_norm_upper(fabs(v[0]) / v[1]);
 	else if (v[0] != 0)
 		v[4] = 0;
 	else

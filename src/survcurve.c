@@ -30,6 +30,7 @@
 #include "utils/float.h"
 
 #include "clinnova.h"
+#include "distributions.h"
 #include "survfit.h"
 
 /* R's tolerance in quantile.survfit and print.survfit: sqrt(.Machine$double.eps). */
@@ -100,7 +101,7 @@ SurvConfZ(double conf_level)
 				 errmsg("conf_level must be between 0 and 1 (exclusive)"),
 				 errdetail("The conf_level is %s.", float8out_internal(conf_level))));
 	p = 1 - (1 - conf_level) / 2;
-	return surv_qnorm_upper(1 - p);
+	return dist_norm_quantile(p);
 }
 
 /*

@@ -6,8 +6,8 @@
  *
  * Files: survfit.c (type, validation, text/binary I/O, disclosure control), survstate.c
  * (accumulation state), survcurve.c (KM, Nelson-Aalen, variances, confidence bands, R's
- * quantile rules), km.c, cif.c, logrank.c, rmst.c (SQL functions), survdist.c (normal and
- * chi-square distribution functions).
+ * quantile rules), km.c, cif.c, logrank.c, rmst.c (SQL functions).  Distribution functions come
+ * from distributions.c, shared by every module.
  */
 #ifndef CLINNOVA_SURVFIT_H
 #define CLINNOVA_SURVFIT_H
@@ -336,11 +336,5 @@ extern bool SurvFindQuantile(int n, const double *time, const double *y, const b
 extern void SurvCurveBands(const SurvCurve *cv, SurvConfType type, double z,
 						   double **lower, bool **lower_null, double **upper, bool **upper_null);
 extern void SurvRestrictedMean(const SurvCurve *cv, double tau, double *mean, double *se);
-
-/* ---- survdist.c: distributions ---- */
-
-extern double surv_qnorm_upper(double alpha);
-extern double surv_pnorm_upper(double z);
-extern double surv_pchisq_upper(double x, int df);
 
 #endif							/* CLINNOVA_SURVFIT_H */
