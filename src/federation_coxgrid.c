@@ -327,7 +327,12 @@ coxph_grid_times_combine(PG_FUNCTION_ARGS)
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "clinnova: coxph_grid_times_combine called in non-aggregate context");
 	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+	{
+		/* a NULL state stays SQL NULL (a NULL pointer returned as a value crashed later calls) */
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
 	b = (GridTimesState *) PG_GETARG_POINTER(1);
 	if (PG_ARGISNULL(0))
 		a = GridTimesNew(aggcontext, b->grain);
@@ -749,7 +754,12 @@ coxph_grid_step_combine(PG_FUNCTION_ARGS)
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "clinnova: coxph_grid_step_combine called in non-aggregate context");
 	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+	{
+		/* a NULL state stays SQL NULL (a NULL pointer returned as a value crashed later calls) */
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
 	b = (GridStepState *) PG_GETARG_POINTER(1);
 	if (PG_ARGISNULL(0))
 	{
@@ -939,6 +949,14 @@ coxph_grid_step_finalfn(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	s = (GridStepState *) PG_GETARG_POINTER(0);
 	g = s->g;
+	/* sums that overflowed (huge covariates or weights) make a value no site could read back */
+	for (j = 0; j < (int) CG_NDATA(g->p, g->ngrid); j++)
+		if (!isfinite(g->data[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("the Cox grid sums are not finite"),
+					 errdetail("exp(x beta) or a weighted sum of the covariates overflows float8."),
+					 errhint("Rescale the covariates or center them closer to their means.")));
 	if (clinnova_disclosure_control_active())
 	{
 		CheckSiteGrain(g->grain);
@@ -1248,7 +1266,12 @@ coxgrid_merge_transfn(PG_FUNCTION_ARGS)
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "clinnova: coxgrid_merge_transfn called in non-aggregate context");
 	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+	{
+		/* a NULL state stays SQL NULL (a NULL pointer returned as a value crashed later rows) */
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
 	g = PG_GETARG_COXGRID(1);
 	if (PG_ARGISNULL(0))
 	{

@@ -21,6 +21,7 @@
 
 #include "fmgr.h"
 #include "libpq/pqformat.h"
+#include "utils/float.h"
 #include "utils/builtins.h"
 
 #include "clinnova.h"
@@ -221,6 +222,17 @@ summary_out(PG_FUNCTION_ARGS)
 }
 
 PG_FUNCTION_INFO_V1(summary_recv);
+
+/*
+ * The value text can express: one NaN (any payload or sign reads back as it) and +0 for -0,
+ * so that binary input round-trips through text.
+ */
+static double
+CanonicalFloat8(double x)
+{
+	return isnan(x) ? get_float8_nan() : x + 0.0;
+}
+
 /* clinnova.summary binary input: version byte, n int8, sum float8, m2 float8; re-validated. */
 Datum
 summary_recv(PG_FUNCTION_ARGS)
@@ -235,8 +247,8 @@ summary_recv(PG_FUNCTION_ARGS)
 				 errmsg("invalid binary representation of clinnova.summary"),
 				 errdetail("Expected 24 bytes after the version, got %d.", buf->len - buf->cursor)));
 	s->n = pq_getmsgint64(buf);
-	s->sum = pq_getmsgfloat8(buf);
-	s->m2 = pq_getmsgfloat8(buf);
+	s->sum = CanonicalFloat8(pq_getmsgfloat8(buf));
+	s->m2 = CanonicalFloat8(pq_getmsgfloat8(buf));
 	clinnova_recv_end(buf, "clinnova.summary");
 	SummaryValidate(s, NULL, true);
 	PG_RETURN_POINTER(s);
@@ -322,7 +334,12 @@ summary_combine(PG_FUNCTION_ARGS)
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "clinnova: summary_combine called in non-aggregate context");
 	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+	{
+		/* a NULL state stays SQL NULL (a NULL pointer returned as a value crashed later calls) */
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
 	b = (SummaryState *) PG_GETARG_POINTER(1);
 	if (PG_ARGISNULL(0))
 	{
