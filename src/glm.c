@@ -983,7 +983,8 @@ GlmModelFromSteps(const GlmStep *last, const GlmStep *final, int iterations,
 	m->n = final->n_pos;
 	m->n_rows = final->n_rows;
 	m->conf_level = opt->conf_level;
-	m->deviance = final->deviance;
+	/* rounding can leave a perfect fit's deviance a few ulps below 0, which no model may hold */
+	m->deviance = fmax(0.0, final->deviance);
 	m->null_deviance = GlmNullDeviance(final);
 
 	/* aliasing and covariance from the step whose solve produced the coefficients */
@@ -1004,6 +1005,14 @@ GlmModelFromSteps(const GlmStep *last, const GlmStep *final, int iterations,
 				cov[i + (Size) j * p] *= m->dispersion;
 	}
 	linalg_symmetrize(p, cov);	/* exact symmetry for text round trips */
+	for (j = 0; j < p * p; j++)
+		if (isinf(cov[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("the covariance matrix of the coefficients is not finite"),
+					 errdetail("X'WX is too close to singular at the scale of the weights and covariates (an element of its inverse is %s).",
+							   cov[j] > 0 ? "Infinity" : "-Infinity"),
+					 errhint("Rescale the weights or the covariates.")));
 
 	/* AIC as glm.fit: the family's aic() + 2 * rank */
 	if (family == GLM_GAUSSIAN)
@@ -1015,6 +1024,17 @@ GlmModelFromSteps(const GlmStep *last, const GlmStep *final, int iterations,
 	else
 		m->aic = final->aic_part;
 	m->aic += 2.0 * rank;
+
+	/*
+	 * No -0 in a model: its JSON text form reads numbers as numeric, which has no negative
+	 * zero, so a -0 would not round-trip (x + 0.0 is +0 for x = -0 and x otherwise).
+	 */
+	m->deviance += 0.0;
+	m->null_deviance += 0.0;
+	m->aic += 0.0;
+	m->dispersion += 0.0;
+	for (j = 0; j < p * (p + 1); j++)
+		GlmModelCoef(m)[j] += 0.0;	/* coef[p] then cov[p * p] */
 
 	t = GlmModelTerms(m);
 	for (j = 0; j < p; j++)

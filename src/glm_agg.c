@@ -889,6 +889,8 @@ glm_step_finalfn(PG_FUNCTION_ARGS)
 	if (!st->is_step)
 		elog(ERROR, "clinnova: glm_step_finalfn given a fit state");
 	s = StepSnapshot(st);
+	/* a step whose sums overflowed could not be read back (or merged): refuse it here, 22000 */
+	GlmStepValidate(s, ERRCODE_DATA_EXCEPTION, "IRLS step: the weighted sums overflow float8");
 	GlmCheckDisclosure(s, "this IRLS step");
 	PG_RETURN_POINTER(s);
 }

@@ -20,6 +20,7 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "utils/float.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -240,6 +241,16 @@ glmstep_send(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
+/*
+ * The value text can express: one NaN (any payload or sign reads back as it) and +0 for -0,
+ * so that binary input round-trips through text.
+ */
+static double
+CanonicalFloat8(double x)
+{
+	return isnan(x) ? get_float8_nan() : x + 0.0;
+}
+
 PG_FUNCTION_INFO_V1(glmstep_recv);
 /* Binary input: lengths checked before use, then the same validation as text input. */
 Datum
@@ -276,9 +287,9 @@ glmstep_recv(PG_FUNCTION_ARGS)
 	for (i = 0; i < STEP_NCOUNTS; i++)
 		*StepCounts(s, i) = pq_getmsgint64(buf);
 	for (i = 0; i < STEP_NSUMS; i++)
-		*StepSums(s, i) = pq_getmsgfloat8(buf);
+		*StepSums(s, i) = CanonicalFloat8(pq_getmsgfloat8(buf));
 	for (k = 0; k < n; k++)
-		GlmStepBeta(s)[k] = pq_getmsgfloat8(buf);
+		GlmStepBeta(s)[k] = CanonicalFloat8(pq_getmsgfloat8(buf));
 	clinnova_recv_end(buf, "glmstep");
 	GlmStepValidate(s, ERRCODE_INVALID_BINARY_REPRESENTATION, "glmstep");
 	PG_RETURN_POINTER(s);
