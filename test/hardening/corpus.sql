@@ -128,7 +128,9 @@ INSERT INTO hz_sample_wanted VALUES
   ('clinnova.summary', 1, 'describe', $$(SELECT clinnova.describe(y_float8) FROM pg_temp.hz_rows)$$),
   ('clinnova.summary', 2, 'single value', $$(SELECT clinnova.describe(1.5))$$),
   ('clinnova.coxgrid', 1, 'grid step',
-     $$(SELECT clinnova.coxph_grid_step("time", event, x, '{0,0}', g, 1.0, NULL) FROM pg_temp.hz_rows, (SELECT clinnova.coxph_grid_times("time", event, 1.0) g FROM pg_temp.hz_rows) q)$$);
+     $$(SELECT clinnova.coxph_grid_step("time", event, x, '{0,0}', '{0,0}', 1.0, g) FROM pg_temp.hz_rows, (SELECT clinnova.coxph_grid_times("time", event, 1.0) g FROM pg_temp.hz_rows) q)$$),
+  ('clinnova.coxgrid', 2, 'grid step, stratum of one row',
+     $$(SELECT clinnova.coxph_grid_step("time", event, x, '{0.1,-0.2}', '{0.5,1}', 1.0, '{1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19}') FROM pg_temp.hz_rows WHERE id = 3)$$);
 
 -- A tiny XGBoost JSON model (two trees of depth 1 over two features), for treemodel samples.
 CREATE FUNCTION pg_temp.hz_xgboost_json() RETURNS jsonb LANGUAGE sql IMMUTABLE AS $json$
@@ -141,12 +143,12 @@ SELECT $$
        "categories_sizes": [], "default_left": [1, 0, 0], "id": 0, "left_children": [1, -1, -1],
        "loss_changes": [1, 0, 0], "parents": [2147483647, 0, 0], "right_children": [2, -1, -1],
        "split_conditions": [0.0, -0.4, 0.4], "split_indices": [0, 0, 0], "split_type": [0, 0, 0],
-       "sum_hessian": [10, 5, 5], "tree_param": {"num_deleted": "0", "num_feature": "2", "num_nodes": "3", "size_leaf_vector": "1"}},
+       "sum_hessian": [10, 5, 5], "tree_param": {"num_deleted": "0", "num_feature": "2", "num_nodes": "3", "size_leaf_vector": "0"}},
       {"base_weights": [0, -0.2, 0.2], "categories": [], "categories_nodes": [], "categories_segments": [],
        "categories_sizes": [], "default_left": [0, 0, 0], "id": 1, "left_children": [1, -1, -1],
        "loss_changes": [1, 0, 0], "parents": [2147483647, 0, 0], "right_children": [2, -1, -1],
        "split_conditions": [1.0, -0.2, 0.2], "split_indices": [1, 0, 0], "split_type": [0, 0, 0],
-       "sum_hessian": [10, 5, 5], "tree_param": {"num_deleted": "0", "num_feature": "2", "num_nodes": "3", "size_leaf_vector": "1"}}
+       "sum_hessian": [10, 5, 5], "tree_param": {"num_deleted": "0", "num_feature": "2", "num_nodes": "3", "size_leaf_vector": "0"}}
     ]}, "name": "gbtree"},
   "learner_model_param": {"base_score": "5E-1", "boost_from_average": "1", "num_class": "0", "num_feature": "2", "num_target": "1"},
   "objective": {"name": "binary:logistic", "reg_loss_param": {"scale_pos_weight": "1"}}},
@@ -346,7 +348,27 @@ INSERT INTO hz_override (func, arg, typ, expr) VALUES
   ('clinnova.code_system_name', 'text', NULL, $$'ICD10'$$),
   ('clinnova.code_in', 'cstring', NULL, $$'ICD10:K50.1'$$),
   ('clinnova.coxph_fit', 'time', NULL, $$'time'$$),
-  ('clinnova.coxph_fit', 'event', NULL, $$'event'$$);
+  ('clinnova.coxph_fit', 'event', NULL, $$'event'$$),
+  -- models: outcomes of each family, beta with the intercept, a registered model, features
+  ('clinnova.logreg', 'y', NULL, 'r.y_boolean'),
+  ('clinnova.logreg_step', 'y', NULL, 'r.y_boolean'),
+  ('clinnova.poisson', 'y', NULL, 'r.y_count'),
+  ('clinnova.poisson_step', 'y', NULL, 'r.y_count'),
+  ('clinnova.logreg_step', 'beta', NULL, $$'{0,0,0}'$$),
+  ('clinnova.linreg_step', 'beta', NULL, $$'{0,0,0}'$$),
+  ('clinnova.poisson_step', 'beta', NULL, $$'{0,0,0}'$$),
+  ('clinnova.import_xgboost', 'model', 'jsonb', 'pg_temp.hz_xgboost_json()'),
+  ('clinnova.bind_features', 'features', NULL, $$'{"x1": 0.5, "x2": 1}'$$),
+  ('clinnova.score', 'features', NULL, $$'{"x1": 0.5, "x2": 1}'$$),
+  ('*', 'model_name', NULL, $$'hz_glm'$$),
+  -- federation: a grid of the data set's event times, a count above min_cell_count
+  ('clinnova.coxph_grid_step', 'center', NULL, $$'{0,0}'$$),
+  ('clinnova.coxph_grid_step', 'grid', NULL, $$'{1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19}'$$),
+  ('clinnova.federation_cell_check', 'n', NULL, '10'),
+  -- synth: a site of the synthetic network
+  ('*', 'site', 'text', $$'LU'$$),
+  ('*', 'ties', NULL, $$'efron'$$),
+  ('clinnova.synth_load', 'target_schema', NULL, $$'hz_synth'$$);
 UPDATE hz_override SET expr = quote_literal(expr) WHERE arg = 'coding';
 \set QUIET :hz_quiet
 \set ECHO :hz_echo

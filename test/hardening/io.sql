@@ -233,9 +233,11 @@ BEGIN
 END
 $$;
 
--- Allowed outcomes of malformed input.
+-- Allowed outcomes of malformed input: class 22 or 54, or 08P01 (protocol violation), which
+-- PostgreSQL's own pq_getmsg* raise for binary data that ends early (as int8recv does); the
+-- models module's receive functions read with them.
 CREATE FUNCTION pg_temp.hz_io_allowed(state text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
-  SELECT state = '00000' OR left(state, 2) IN ('22', '54')
+  SELECT state = '00000' OR left(state, 2) IN ('22', '54') OR state = '08P01'
 $$;
 \set QUIET :hz_quiet
 \set ECHO :hz_echo

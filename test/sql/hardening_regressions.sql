@@ -134,3 +134,42 @@ RESET work_mem;
 -- the same tables whatever the layout: dense and hashed integer times merge into one table
 SELECT (SELECT clinnova.km(t, e) FROM sparse) OPERATOR(clinnova.=)
        (SELECT clinnova.km_merge(k) FROM (SELECT clinnova.km(t, e) k FROM sparse GROUP BY grp) q) AS merged_equal;
+
+-- coxgrid_merge, coxph_grid_times, coxph_grid_step and describe returned a NULL pointer as a
+-- non-NULL state when a NULL met a NULL state (a NULL first row, or an empty parallel worker
+-- combined first), and the next row or the final function dereferenced it (segfault); a NULL
+-- state stays NULL now: NULL rows are skipped, all-NULL input gives NULL
+SELECT clinnova.coxgrid_merge(NULL::clinnova.coxgrid) IS NULL AS all_null_merge FROM r;
+SELECT clinnova.coxgrid_merge(CASE WHEN id > 1 THEN g END)::text = clinnova.coxgrid_merge(CASE WHEN id > 1 THEN g END ORDER BY id DESC)::text AS null_first_row_skipped
+FROM r, (SELECT clinnova.coxph_grid_step(t, e, x, '{0,0}', '{0,0}', 1.0, gr) g
+         FROM r, (SELECT clinnova.coxph_grid_times(t, e, 1.0) gr FROM r) q) q2
+WHERE id <= 3;
+CREATE TABLE hz_par AS SELECT r.*, (id > 36) AS late FROM r, generate_series(1, 200);
+ANALYZE hz_par;
+SELECT pg_temp.force_parallel();
+-- most workers see no row that passes the filter: their NULL states are combined first
+SELECT clinnova.describe(t) IS NOT NULL AS parallel_describe,
+       clinnova.coxph_grid_times(t, e, 1.0) IS NOT NULL AS parallel_grid_times
+FROM hz_par WHERE late AND t > 0;
+RESET ALL;
+DROP TABLE hz_par;
+SET client_min_messages = error;
+
+-- logreg of an outcome that is always true stored null_deviance -0, which its JSON text form
+-- reads back as 0 (numeric has no negative zero): fitted models hold no -0 now
+SELECT m::text::clinnova.glmmodel::text = m::text AS text_round_trip,
+       clinnova.glmmodel_send(m) = clinnova.glmmodel_send(m::text::clinnova.glmmodel) AS binary_round_trip
+FROM (SELECT clinnova.logreg(true, x) m FROM r) q;
+-- a perfect poisson fit of one row had deviance -2.2e-16, which the type refuses to read back:
+-- the deviance is clamped at 0
+SELECT (clinnova.glm_stats(m)).deviance, m::text::clinnova.glmmodel IS NOT NULL AS reads_back
+FROM (SELECT clinnova.poisson(3.0, x) m FROM r WHERE id = 3) q;
+-- weights of 5e-324 gave an infinite covariance matrix the type refuses to read back: 22000
+SELECT clinnova.linreg(t, x, 5e-324) FROM r;
+-- IRLS steps whose sums overflow (y = 1e308) could not be read back: 22000
+SELECT clinnova.linreg_step(CASE WHEN id = 7 THEN 1e308 ELSE t END, x, '{0,0,0}') FROM r;
+-- coxph_grid_step with covariates of 1e308 gave non-finite sums no site could read back: 22000
+SELECT clinnova.coxph_grid_step(t, e, CASE WHEN id = 7 THEN '{1e308,-1e308}' ELSE x END, '{0,0}', '{0,0}', 1.0, gr)
+FROM r, (SELECT clinnova.coxph_grid_times(t, e, 1.0) gr FROM r) q;
+-- (binary glmmodel, glmstep and summary input with a NaN payload or -0 read back as another
+-- value; receive now stores the canonical NaN and +0: covered by hardening_io's float8 forms)

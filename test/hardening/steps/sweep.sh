@@ -24,7 +24,7 @@ FROM pg_temp.hz_result GROUP BY pass ORDER BY pass;
 SELECT state, count(*) FROM pg_temp.hz_result GROUP BY 1 ORDER BY 2 DESC;
 \echo ---- violations
 SELECT pass, fn, variant, state, left(message, 300) FROM pg_temp.hz_result
-WHERE NOT pg_temp.hz_allowed(state) OR (variant = 'baseline' AND state <> '00000') ORDER BY id;
+WHERE NOT pg_temp.hz_allowed(state) OR NOT pg_temp.hz_baseline_ok(fn, variant, state) ORDER BY id;
 \echo ---- slow
 SELECT pass, fn, variant, round(ms) FROM pg_temp.hz_result WHERE ms > 2000 ORDER BY ms DESC LIMIT 10;
 \echo ---- end
