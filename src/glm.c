@@ -616,7 +616,7 @@ GlmStepValidate(const GlmStep *s, int sqlstate, const char *what)
 		problem = "The number of coefficients does not match the size of the value.";
 	else if ((s->flags & GLMSTEP_OFFSET) && s->family != GLM_POISSON)
 		problem = "Only poisson steps may have an offset.";
-	else if (s->n_rows < 0 || s->n_pos < 0 || s->n_pos > s->n_rows ||
+	else if (s->n_rows < 0 || s->n_rows > PG_INT64_MAX / 2 || s->n_pos < 0 || s->n_pos > s->n_rows ||
 			 s->n_y0 < 0 || s->n_y1 < 0 || s->n_boundary < 0 || s->n_boundary > s->n_rows ||
 			 s->n_nonint < 0 || s->n_nonint > s->n_rows ||
 			 s->n_invalid < 0 || s->n_invalid > s->n_rows ||
@@ -834,7 +834,7 @@ GlmModelValidate(const GlmModel *m, Size len, int sqlstate)
 		problem = "The number of terms does not match the size of the value.";
 	else if ((m->flags & GLMMODEL_INTERCEPT) && p == 0)
 		problem = "A model with an intercept needs at least one term.";
-	else if (m->iterations < 0 || m->n < 0 || m->n_rows < m->n)
+	else if (m->iterations < 0 || m->n < 0 || m->n_rows < m->n || m->n_rows > PG_INT64_MAX / 2)
 		problem = "The counts are inconsistent.";
 	else if (!(m->conf_level > 0.0 && m->conf_level < 1.0))
 		problem = "The confidence level must be between 0 and 1.";

@@ -288,7 +288,6 @@ JsonInt(const JsonReader *r, JsonbValue *v, const char *path, int index,
 	else
 		JsonFail(r, path, index, "must be an integer");
 
-	/* all counts of the module are far below 2^53, where doubles are exact integers */
 	if (!isfinite(d) || d != floor(d))
 		JsonFail(r, path, index, "must be an integer");
 	if (d < (double) min || d > (double) max)
@@ -296,6 +295,23 @@ JsonInt(const JsonReader *r, JsonbValue *v, const char *path, int index,
 		snprintf(problem, sizeof(problem), "must be between " INT64_FORMAT " and " INT64_FORMAT,
 				 min, max);
 		JsonFail(r, path, index, problem);
+	}
+	/*
+	 * Doubles are exact integers only below 2^53; a larger count (which binary input and
+	 * send accept) is read exactly from the numeric, so that it round-trips through text.
+	 */
+	if (v->type == jbvNumeric && fabs(d) >= 9007199254740992.0)
+	{
+		int64		exact = DatumGetInt64(DirectFunctionCall1(numeric_int8,
+															  NumericGetDatum(v->val.numeric)));
+
+		if (exact < min || exact > max)
+		{
+			snprintf(problem, sizeof(problem), "must be between " INT64_FORMAT " and " INT64_FORMAT,
+					 min, max);
+			JsonFail(r, path, index, problem);
+		}
+		return exact;
 	}
 	return (int64) d;
 }
