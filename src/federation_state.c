@@ -183,13 +183,15 @@ summary_in(PG_FUNCTION_ARGS)
 	char	   *p = input;
 	char	   *end;
 	Summary    *s = palloc(sizeof(Summary));
-	double		n;
+	int64		n;
 
 	SummaryExpect(&p, "n=", input);
-	n = clinnova_parse_float8(p, &end, "clinnova.summary", input);
-	if (n != floor(n) || n < 0 || n > 9.0e18)
+	/* an integer read exactly (a double is exact only below 2^53; binary input takes any int8) */
+	errno = 0;
+	n = strtoi64(p, &end, 10);
+	if (end == p || errno == ERANGE || n < 0 || (*end != '\0' && !isspace((unsigned char) *end)))
 		SummarySyntaxError(input, "The count n must be a non-negative integer.");
-	s->n = (int64) n;
+	s->n = n;
 	p = end;
 	SummaryExpect(&p, "sum=", input);
 	s->sum = clinnova_parse_float8(p, &end, "clinnova.summary", input);
