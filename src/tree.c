@@ -985,7 +985,7 @@ treemodel_recv(PG_FUNCTION_ARGS)
 	objective = (TreeObjective) pq_getmsgbyte(buf);
 	if (objective < 1 || objective > TREE_OBJECTIVE_MAX)
 		BadBinary("The objective is unknown.");
-	base_score = pq_getmsgfloat4(buf);
+	base_score = pq_getmsgfloat4(buf) + 0.0f;	/* -0 as +0, as in the values below */
 	num_feature = pq_getmsgint(buf, 4);
 	num_trees = pq_getmsgint(buf, 4);
 	if (num_feature < 0 || num_feature > TREE_MAX_FEATURES || num_trees < 0 ||
@@ -1011,7 +1011,7 @@ treemodel_recv(PG_FUNCTION_ARGS)
 			if (dl != 0 && dl != 1)
 				BadBinary("A default direction is invalid.");
 			trees[t].default_left[i] = (dl == 1);
-			trees[t].value[i] = pq_getmsgfloat4(buf);
+			trees[t].value[i] = pq_getmsgfloat4(buf) + 0.0f;	/* -0 as +0: JSON text has no -0 */
 		}
 	}
 	if (pq_getmsgbyte(buf) == 1)
