@@ -119,7 +119,7 @@ INSERT INTO hz_sample_wanted VALUES
   ('clinnova.glmmodel', 2, 'linear', $$(SELECT clinnova.linreg(y_float8, x) FROM pg_temp.hz_rows)$$),
   ('clinnova.glmmodel', 3, 'poisson', $$(SELECT clinnova.poisson(y_count, x) FROM pg_temp.hz_rows)$$),
   ('clinnova.glmmodel', 4, 'poisson offset weights', $$(SELECT clinnova.poisson(y_count, x, "offset", weight) FROM pg_temp.hz_rows)$$),
-  ('clinnova.glmmodel', 5, 'no intercept', $$(SELECT clinnova.logreg(y_boolean, x, '{"intercept": false}') FROM pg_temp.hz_rows)$$),
+  ('clinnova.glmmodel', 5, 'no intercept', $$(SELECT clinnova.logreg(y_boolean, x, '{"intercept": false}'::jsonb) FROM pg_temp.hz_rows)$$),
   ('clinnova.glmstep', 1, 'logistic at zero', $$(SELECT clinnova.logreg_step(y_boolean, x, '{0,0,0}') FROM pg_temp.hz_rows)$$),
   ('clinnova.glmstep', 2, 'linear', $$(SELECT clinnova.linreg_step(y_float8, x, '{0,0,0}') FROM pg_temp.hz_rows)$$),
   ('clinnova.glmstep', 3, 'poisson weighted', $$(SELECT clinnova.poisson_step(y_count, x, '{0,0,0}', "offset", weight) FROM pg_temp.hz_rows)$$),

@@ -40,3 +40,6 @@ SELECT (SELECT count(*) FROM hardening_values) = (SELECT count(*) FROM values_bi
 SELECT pg_temp.hz_compare_tables('hardening_values', 'values_binary') AS binary_copy_differences;
 SELECT pg_temp.hz_compare_tables('hardening_values', 'values_text') AS text_copy_differences;
 DROP TABLE hardening_values;
+-- what test/hardening/sweep.sql set up for the baselines (a registered model, a schema)
+DELETE FROM clinnova.model_registry WHERE name = 'hz_glm';
+DROP SCHEMA hz_synth CASCADE;

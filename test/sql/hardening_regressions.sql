@@ -173,3 +173,11 @@ SELECT clinnova.coxph_grid_step(t, e, CASE WHEN id = 7 THEN '{1e308,-1e308}' ELS
 FROM r, (SELECT clinnova.coxph_grid_times(t, e, 1.0) gr FROM r) q;
 -- (binary glmmodel, glmstep and summary input with a NaN payload or -0 read back as another
 -- value; receive now stores the canonical NaN and +0: covered by hardening_io's float8 forms)
+-- counts above 2^53 (accepted by binary input) read back inexactly from text (through a
+-- double), or were refused by text input while binary input took them: read exactly now
+SELECT 'n=9007199254740993 sum=0 m2=0'::clinnova.summary::text AS summary_count;
+SELECT (clinnova.glm_stats(replace(replace(m::text, '"n_rows": 40', '"n_rows": 9007199254740993'),
+                                   '"n": 40', '"n": 9007199254740993')::clinnova.glmmodel)).n AS glm_count
+FROM (SELECT clinnova.linreg(t, x) m FROM r) q;
+-- (binary treemodel input with a -0 leaf or split printed "-0", which reads back as 0: receive
+-- stores +0 now; covered by hardening_io's byte and int4 forms, since SQL cannot build a -0 tree)

@@ -51,3 +51,6 @@ SELECT s.fn, s.variant FROM pg_temp.hz_result s JOIN pg_temp.hz_result p USING (
 WHERE s.pass = 'serial' AND p.pass = 'parallel' AND s.state IS DISTINCT FROM p.state ORDER BY 1, 2;
 RESET hz.rows;
 DROP TABLE hardening_rows_par;
+-- what test/hardening/sweep.sql set up for the baselines (a registered model, a schema)
+DELETE FROM clinnova.model_registry WHERE name = 'hz_glm';
+DROP SCHEMA hz_synth CASCADE;
