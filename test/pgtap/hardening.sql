@@ -2,7 +2,7 @@
 -- test/sql/hardening_regressions.sql shows the messages), and the error class of each kind of
 -- bad input the sweep (test/sql/hardening_sweep.sql) checks generically.
 BEGIN;
-SELECT plan(17);
+SELECT plan(23);
 
 CREATE TEMP TABLE r AS
 SELECT g AS id, (g % 17 + 1)::float8 AS t, g % 4 <> 0 AS e, ARRAY[sin(g), (g % 5)::float8] AS x
@@ -42,6 +42,20 @@ SELECT is((SELECT (clinnova.surv_quantile(k, 0.5)).quantile
 SELECT ok((SELECT isfinite FROM (SELECT (clinnova.rmst(k, 1e308)).se::text NOT IN ('NaN', 'Infinity') AS isfinite
                                  FROM (SELECT clinnova.km(t, e) k FROM r) q) q2),
           'rmst standard error with tau near DBL_MAX is finite');
+-- models and federation (found after they landed)
+SELECT lives_ok($$SELECT clinnova.coxgrid_merge(NULL::clinnova.coxgrid) FROM r$$,
+                'coxgrid_merge over NULL rows is NULL (it crashed the backend)');
+SELECT throws_ok($$SELECT clinnova.linreg(t, x, 5e-324) FROM r$$, '22000', NULL,
+                 'linreg whose covariance matrix is infinite raises 22000 (the model did not read back)');
+SELECT throws_ok($$SELECT clinnova.linreg_step(CASE WHEN id = 7 THEN 1e308 ELSE t END, x, '{0,0,0}') FROM r$$, '22000', NULL,
+                 'an IRLS step whose sums overflow raises 22000 (the step did not read back)');
+SELECT throws_ok($$SELECT clinnova.coxph_grid_step(t, e, CASE WHEN id = 7 THEN '{1e308,-1e308}' ELSE x END, '{0,0}', '{0,0}', 1.0, '{1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17}') FROM r$$,
+                 '22000', NULL, 'a Cox grid step whose sums overflow raises 22000 (it did not read back)');
+SELECT is((SELECT m::text::clinnova.glmmodel::text = m::text FROM (SELECT clinnova.logreg(true, x) m FROM r) q), true,
+          'a logistic fit of a constant outcome reads back from text (null_deviance was -0)');
+SELECT is('n=9007199254740993 sum=0 m2=0'::clinnova.summary::text, 'n=9007199254740993 sum=0 m2=0',
+          'summary counts above 2^53 read exactly');
+
 -- error classes the sweep relies on
 SELECT throws_ok($$SELECT clinnova.km('NaN'::float8, true)$$, '22023', NULL, 'NaN time: 22023');
 SELECT throws_ok($$SELECT 'not a model'::clinnova.coxmodel$$, '22P02', NULL, 'malformed text: 22P02');
