@@ -355,6 +355,12 @@ glmmodel_recv(PG_FUNCTION_ARGS)
 	names = palloc(sizeof(char *) * Max(p, 1));
 	for (j = 0; j < p; j++)
 	{
+		/* a name must end inside the value (pq_getmsgstring would raise 08P01) */
+		if (memchr(buf->data + buf->cursor, '\0', buf->len - buf->cursor) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid binary representation of glmmodel"),
+					 errdetail("Term name %d is not terminated.", j + 1)));
 		names[j] = pq_getmsgstring(buf);
 		names_len += strlen(names[j]) + 1;
 	}

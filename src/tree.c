@@ -1020,7 +1020,12 @@ treemodel_recv(PG_FUNCTION_ARGS)
 			BadBinary("The feature names are truncated.");
 		names = palloc(sizeof(char *) * Max(num_feature, 1));
 		for (i = 0; i < num_feature; i++)
+		{
+			/* a name must end inside the value (pq_getmsgstring would raise 08P01) */
+			if (memchr(buf->data + buf->cursor, '\0', buf->len - buf->cursor) == NULL)
+				BadBinary("A feature name is not terminated.");
 			names[i] = pstrdup(pq_getmsgstring(buf));
+		}
 		CheckFeatureNames(&BinaryReader, "feature_names", names, num_feature);
 	}
 	clinnova_recv_end(buf, "treemodel");
