@@ -34,7 +34,10 @@ OBJS_MODELS   = src/model_json.o src/model_cache.o src/glm.o src/glm_options.o \
 OBJS_FEDERATION = src/federation_guard.o src/federation_catalog.o src/federation_audit.o \
                   src/federation_state.o src/federation_coxgrid.o
 
-OBJS = $(OBJS_CORE) $(OBJS_CODES) $(OBJS_SURVIVAL) $(OBJS_COX) $(OBJS_MODELS) $(OBJS_FEDERATION)
+# synth (synthetic cohort generator of the demo and the benchmarks)
+OBJS_SYNTH    = src/synth_model.o src/synth.o
+
+OBJS = $(OBJS_CORE) $(OBJS_CODES) $(OBJS_SURVIVAL) $(OBJS_COX) $(OBJS_MODELS) $(OBJS_FEDERATION) $(OBJS_SYNTH)
 
 DATA = sql/clinnova--0.1.0.sql
 
@@ -57,7 +60,10 @@ REGRESS_MODELS     = glm_fit glm_reference glm_step xgboost_import model_predict
 # federation (single-cluster parts; the multi-cluster suite is test/federation/)
 REGRESS_FEDERATION = federation_guard federation_state federation_coxgrid
 
-REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION)
+# synth
+REGRESS_SYNTH      = synth
+
+REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION) $(REGRESS_SYNTH)
 REGRESS_OPTS = --inputdir=test --load-extension=clinnova
 
 # OpenBLAS, single-threaded build (Debian libopenblas-serial-dev).  Linked by path and rpath so
