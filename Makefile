@@ -63,7 +63,10 @@ REGRESS_FEDERATION = federation_guard federation_state federation_coxgrid
 # synth
 REGRESS_SYNTH      = synth
 
-REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION) $(REGRESS_SYNTH)
+# demo (figures of the demo: km_svg)
+REGRESS_DEMO       = km_svg
+
+REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION) $(REGRESS_SYNTH) $(REGRESS_DEMO)
 REGRESS_OPTS = --inputdir=test --load-extension=clinnova
 
 # OpenBLAS, single-threaded build (Debian libopenblas-serial-dev).  Linked by path and rpath so

@@ -4250,13 +4250,14 @@ BEGIN
   IF array_ndims(curves) > 1 OR array_ndims(labels) > 1 THEN
     RAISE EXCEPTION 'km_svg takes one-dimensional arrays of curves and labels' USING ERRCODE = '22023';
   END IF;
-  IF array_position(curves, NULL) IS NOT NULL THEN
-    RAISE EXCEPTION 'curve % of km_svg is NULL', array_position(curves, NULL)
+  i := (SELECT min(u.k) FROM unnest(curves) WITH ORDINALITY u(c, k) WHERE u.c IS NULL);
+  IF i IS NOT NULL THEN
+    RAISE EXCEPTION 'curve % of km_svg is NULL', i
       USING ERRCODE = '22023', HINT = 'Leave groups without a curve out of both arrays.';
   END IF;
   IF labels IS NOT NULL AND cardinality(labels) <> n THEN
     RAISE EXCEPTION 'km_svg needs one label per curve'
-      USING ERRCODE = '22023', DETAIL = format('There are %s curves and %s labels.', n, cardinality(labels));
+      USING ERRCODE = '22023', DETAIL = format('It was given %s curves and %s labels.', n, cardinality(labels));
   END IF;
   lab := ARRAY(SELECT coalesce(labels[k], 'curve ' || k) FROM generate_series(1, n) k);
   longest := (SELECT max(length(l)) FROM unnest(lab) l);
@@ -4303,7 +4304,7 @@ BEGIN
   END IF;
   IF NOT time_scale > 0 OR NOT coalesce((opts ->> 'x_max')::float8, 1) > 0 OR NOT coalesce(x_step, 1) > 0 THEN
     RAISE EXCEPTION 'km_svg options time_scale, x_max and x_step must be positive'
-      USING ERRCODE = '22023', DETAIL = format('They are %s, %s and %s.', time_scale,
+      USING ERRCODE = '22023', DETAIL = format('time_scale is %s, x_max %s, x_step %s.', time_scale,
                                               coalesce(opts ->> 'x_max', 'not given'), coalesce(x_step::text, 'not given'));
   END IF;
   IF NOT (y_min >= 0 AND y_min <= 0.9) THEN
@@ -4312,7 +4313,7 @@ BEGIN
   END IF;
   IF NOT (width BETWEEN 300 AND 4000) OR NOT (plot_h BETWEEN 100 AND 4000) THEN
     RAISE EXCEPTION 'km_svg options width must be between 300 and 4000, plot_height between 100 and 4000'
-      USING ERRCODE = '22023', DETAIL = format('They are %s and %s.', width, plot_h);
+      USING ERRCODE = '22023', DETAIL = format('width is %s, plot_height %s.', width, plot_h);
   END IF;
   colors := palette;
   IF opts ? 'colors' THEN
