@@ -1454,6 +1454,8 @@ RETURNS internal
 AS 'MODULE_PATHNAME', 'coxph_transfn_full' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION clinnova.coxph_step_transfn(internal, float8, boolean, float8[], float8[]) RETURNS internal
 AS 'MODULE_PATHNAME', 'coxph_step_transfn' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION clinnova.coxph_step_transfn(internal, float8, boolean, float8[], float8[], jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'coxph_step_transfn_opts' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION clinnova.coxph_step_transfn(internal, float8, float8, boolean, float8[], text, float8, float8[], jsonb)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'coxph_step_transfn_full' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
@@ -1484,6 +1486,8 @@ COMMENT ON FUNCTION clinnova.coxph_transfn(internal, float8, float8, boolean, fl
   'coxph transition, full form (entry, strata, weight, cluster): validate and collect one row';
 COMMENT ON FUNCTION clinnova.coxph_step_transfn(internal, float8, boolean, float8[], float8[]) IS
   'coxph_step transition: validate and collect one row';
+COMMENT ON FUNCTION clinnova.coxph_step_transfn(internal, float8, boolean, float8[], float8[], jsonb) IS
+  'coxph_step transition with options: validate and collect one row';
 COMMENT ON FUNCTION clinnova.coxph_step_transfn(internal, float8, float8, boolean, float8[], text, float8, float8[], jsonb) IS
   'coxph_step transition, full form: validate and collect one row';
 COMMENT ON FUNCTION clinnova.cox_zph_transfn(internal, float8, boolean, float8[], clinnova.coxmodel) IS
@@ -1532,6 +1536,12 @@ CREATE AGGREGATE clinnova.coxph_step("time" float8, event boolean, x float8[], b
     COMBINEFUNC = clinnova.coxph_combinefn,
     SERIALFUNC = clinnova.coxph_serialfn, DESERIALFUNC = clinnova.coxph_deserialfn,
     PARALLEL = SAFE);
+CREATE AGGREGATE clinnova.coxph_step("time" float8, event boolean, x float8[], beta float8[], options jsonb) (
+    SFUNC = clinnova.coxph_step_transfn, STYPE = internal,
+    FINALFUNC = clinnova.coxph_step_finalfn, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clinnova.coxph_combinefn,
+    SERIALFUNC = clinnova.coxph_serialfn, DESERIALFUNC = clinnova.coxph_deserialfn,
+    PARALLEL = SAFE);
 CREATE AGGREGATE clinnova.coxph_step(entry float8, "time" float8, event boolean, x float8[], strata text,
                                      weight float8, beta float8[], options jsonb) (
     SFUNC = clinnova.coxph_step_transfn, STYPE = internal,
@@ -1542,6 +1552,8 @@ CREATE AGGREGATE clinnova.coxph_step(entry float8, "time" float8, event boolean,
 
 COMMENT ON AGGREGATE clinnova.coxph_step(float8, boolean, float8[], float8[]) IS
   'partial log-likelihood, score and information of the rows at beta (federated Newton step; disclosure-safe)';
+COMMENT ON AGGREGATE clinnova.coxph_step(float8, boolean, float8[], float8[], jsonb) IS
+  'Newton step at beta with options (ties, timefix, ...): the form postgres_fdw pushes down (disclosure-safe)';
 COMMENT ON AGGREGATE clinnova.coxph_step(float8, float8, boolean, float8[], text, float8, float8[], jsonb) IS
   'Newton step of (entry, time] rows with strata and weights at beta (disclosure-safe)';
 
@@ -3863,19 +3875,14 @@ BEGIN
   complete := format('%s IS NOT NULL AND %s IS NOT NULL', t, e)
               || (SELECT string_agg(format(' AND %s IS NOT NULL', clinnova.federation_expr(src, v)), '' ORDER BY i)
                     FROM unnest(x) WITH ORDINALITY AS u(v, i));
-  -- The sites need the options only for ties other than Efron: postgres_fdw does not push down
-  -- an aggregate with a text argument that is not a column (coxph_step's strata), so the options
-  -- travel only through coxph_step(time, event, x, beta, options) when that overload exists.
+  -- The sites need the options only for ties other than Efron.  They travel through
+  -- coxph_step(time, event, x, beta, options): postgres_fdw does not push down the full form,
+  -- whose unused strata argument would be a NULL::text constant.
   site_opts := opts - 'max_iter' - 'tol' - 'terms' - 'conf_level';
   IF site_opts = '{}'::jsonb OR site_opts = '{"ties": "efron"}'::jsonb THEN
     agg := format('clinnova.coxph_step(%s, %s, ARRAY[%s], {beta}) AS s', t, e, xs);
-  ELSIF to_regprocedure('clinnova.coxph_step(float8, boolean, float8[], float8[], jsonb)') IS NOT NULL THEN
-    agg := format('clinnova.coxph_step(%s, %s, ARRAY[%s], {beta}, %L::jsonb) AS s', t, e, xs, site_opts);
   ELSE
-    RAISE EXCEPTION 'federated coxph supports only the default options at the sites in this version'
-      USING ERRCODE = 'feature_not_supported',
-            DETAIL = format('The options %s must reach the sites, which needs clinnova.coxph_step(time, event, x, beta, options).', site_opts),
-            HINT = 'Use ties efron, or clinnova.federated_coxph_grid, whose steps take the tie method at the coordinator.';
+    agg := format('clinnova.coxph_step(%s, %s, ARRAY[%s], {beta}, %L::jsonb) AS s', t, e, xs, site_opts);
   END IF;
   step_sql := format('SELECT clinnova.coxstep_merge(u.s) FROM (%s) u',
                      clinnova.federation_union_sql(relation, agg,

@@ -37,6 +37,25 @@ double		clinnova_time_grain = 0.0;
 void		_PG_init(void);
 
 /*
+ * GUC check hook of clinnova.federation_roles: the value must be a comma-separated list of role
+ * names (quoted identifiers allowed), so that a typo is refused when it is set instead of
+ * failing every later statement of every restricted session.
+ */
+static bool
+CheckFederationRoles(char **newval, void **extra, GucSource source)
+{
+	char	   *raw = pstrdup(*newval);
+	List	   *names;
+	bool		ok = SplitIdentifierString(raw, ',', &names);
+
+	if (!ok)
+		GUC_check_errdetail("The value must be a comma-separated list of role names.");
+	list_free(names);
+	pfree(raw);
+	return ok;
+}
+
+/*
  * Library load: register settings, reserve the clinnova.* prefix and pin BLAS to one thread.
  * Parallelism comes from PostgreSQL workers and from federation sites, never from BLAS threads
  * inside a backend.
@@ -69,7 +88,7 @@ _PG_init(void)
 							   &clinnova_federation_roles,
 							   "",
 							   PGC_SUSET, 0,
-							   NULL, NULL, NULL);
+							   CheckFederationRoles, NULL, NULL);
 
 	DefineCustomRealVariable("clinnova.time_grain",
 							 "Grain to which exported risk-table times are coarsened (0 = exact).",

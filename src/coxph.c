@@ -42,6 +42,7 @@ PG_FUNCTION_INFO_V1(coxph_transfn);
 PG_FUNCTION_INFO_V1(coxph_transfn_opts);
 PG_FUNCTION_INFO_V1(coxph_transfn_full);
 PG_FUNCTION_INFO_V1(coxph_step_transfn);
+PG_FUNCTION_INFO_V1(coxph_step_transfn_opts);
 PG_FUNCTION_INFO_V1(coxph_step_transfn_full);
 PG_FUNCTION_INFO_V1(cox_zph_transfn);
 PG_FUNCTION_INFO_V1(cox_zph_transfn_full);
@@ -89,11 +90,11 @@ CoxDisclosureCheckCounts(const char *fname, int64 rows, int64 events)
 		return;
 	if (rows < clinnova_min_cell_count || events < clinnova_min_cell_count)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("%s refuses to describe fewer than clinnova.min_cell_count = %d people",
 						fname, clinnova_min_cell_count),
-				 errdetail("The data have %lld rows and %lld events.",
-						   (long long) rows, (long long) events),
+				 errdetail("Fewer than %d rows, or fewer than %d events, contribute to it.",
+						   clinnova_min_cell_count, clinnova_min_cell_count),
 				 errhint("Merge small sites or strata before fitting.")));
 }
 
@@ -210,6 +211,18 @@ Datum
 coxph_step_transfn(PG_FUNCTION_ARGS)
 {
 	static const ArgMap am = {-1, 1, 2, 3, -1, -1, -1, 4, -1, "beta"};
+
+	return CoxTransition(fcinfo, &am, "coxph_step");
+}
+
+/*
+ * coxph_step(time, event, x, beta, options): the options form without NULL placeholders, which
+ * postgres_fdw can push down (it refuses aggregates with a NULL::text constant argument).
+ */
+Datum
+coxph_step_transfn_opts(PG_FUNCTION_ARGS)
+{
+	static const ArgMap am = {-1, 1, 2, 3, -1, -1, -1, 4, 5, "beta"};
 
 	return CoxTransition(fcinfo, &am, "coxph_step");
 }

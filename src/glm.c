@@ -751,7 +751,7 @@ GlmCheckDisclosure(const GlmStep *s, const char *what)
 		least = Min(least, Min(s->n_y0, s->n_y1));
 	if (least < clinnova_min_cell_count)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("%s describes too few people to leave this site", what),
 				 errdetail(s->family == GLM_BINOMIAL ?
 						   "Fewer than %d rows, or fewer than %d rows with one of the two outcomes, contribute to it." :

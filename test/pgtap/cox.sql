@@ -129,7 +129,7 @@ SET LOCAL clinnova.federation_roles = 'tap_cox_federation';
 SET LOCAL clinnova.federation_guard = off;  -- test the final functions, not the guard
 SET LOCAL ROLE tap_cox_federation;
 SELECT throws_ok($$SELECT clinnova.coxph("time", event, ARRAY[x1]) FROM d$$, '42501', NULL, 'coxph refused to a federation role');
-SELECT throws_ok($$SELECT clinnova.coxph_step("time", event, ARRAY[x1], ARRAY[0.0]) FROM d WHERE "time" <= 4$$, '22023', NULL,
+SELECT throws_ok($$SELECT clinnova.coxph_step("time", event, ARRAY[x1], ARRAY[0.0]) FROM d WHERE "time" <= 4$$, '42501', NULL,
                  'coxph_step of fewer than min_cell_count people refused');
 SELECT lives_ok($$SELECT clinnova.coxph_step("time", event, ARRAY[x1], ARRAY[0.0]) FROM d$$,
                 'coxph_step of enough people allowed');

@@ -130,6 +130,15 @@ SELECT pg_temp.rel_ok((clinnova.coxstep_parts(m)).loglik,
                        FROM lung_sites), 1e-12) AS merged_equals_stratified
 FROM (SELECT clinnova.coxstep_merge(st) AS m FROM steps) s;
 
+-- the options form (the one postgres_fdw pushes down) equals the full form with NULL placeholders
+SELECT bool_and(a::text = b::text) AS options_form_equals_full_form, count(*) AS sites
+FROM (SELECT site,
+             clinnova.coxph_step("time", status = 2, ARRAY[age, sex, ph_ecog], ARRAY[0.01, -0.5, 0.5],
+                                 '{"ties": "breslow"}') AS a,
+             clinnova.coxph_step(NULL, "time", status = 2, ARRAY[age, sex, ph_ecog], NULL, NULL,
+                                 ARRAY[0.01, -0.5, 0.5], '{"ties": "breslow"}') AS b
+      FROM lung_sites GROUP BY site) q;
+
 -- ---- text and binary round trips ----
 SELECT bool_and(st::text::clinnova.coxstep::text = st::text) AS text_round_trip FROM steps;
 SELECT (st::jsonb)->'beta' AS beta, jsonb_typeof((st::jsonb)->'information') AS information FROM steps WHERE site = 1;

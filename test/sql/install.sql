@@ -48,3 +48,8 @@ SHOW clinnova."verbose";
 RESET ROLE;
 DROP ROLE clinnova_install_user;
 SET clinnova.min_cell_count = 0;
+-- clinnova.federation_roles must be a list of role names: a typo is refused when it is set
+SET clinnova.federation_roles = 'analyst,,partner';
+SET clinnova.federation_roles = 'site_reader, "Partner Site"';
+SHOW clinnova.federation_roles;
+RESET clinnova.federation_roles;
