@@ -63,10 +63,13 @@ REGRESS_FEDERATION = federation_guard federation_state federation_coxgrid
 # synth
 REGRESS_SYNTH      = synth
 
+# demo (figures of the demo: km_svg)
+REGRESS_DEMO       = km_svg
+
 # hardening (bad-input corpus over every function and type, round trips; test/hardening/)
 REGRESS_HARDENING  = hardening_sweep hardening_io hardening_regressions hardening_scale
 
-REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION) $(REGRESS_SYNTH) \
+REGRESS = $(REGRESS_CORE) $(REGRESS_CODES) $(REGRESS_SURVIVAL) $(REGRESS_COX) $(REGRESS_MODELS) $(REGRESS_FEDERATION) $(REGRESS_SYNTH) $(REGRESS_DEMO) \
           $(REGRESS_HARDENING)
 REGRESS_OPTS = --inputdir=test --load-extension=clinnova
 

@@ -4169,3 +4169,307 @@ $$;
 
 COMMENT ON FUNCTION clinnova.synth_load(name, text, integer, bigint, integer, integer) IS
   'create (if missing) and fill the six synthetic tables of one site in a schema; parallel unsafe: it creates and writes tables';
+
+-- ---- plots: Kaplan-Meier curves as SVG ----------------------------------------------------------
+
+-- Text for XML and SVG: the five special characters escaped, characters XML 1.0 forbids removed.
+CREATE FUNCTION clinnova.xml_escape(s text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+           pg_catalog.regexp_replace($1, '[\x01-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]', '', 'g'),
+           '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&apos;')
+$$;
+
+COMMENT ON FUNCTION clinnova.xml_escape(text) IS
+  'text escaped for XML and SVG (& < > " '' as entities; control characters XML 1.0 forbids removed)';
+
+-- Kaplan-Meier plot as a standalone SVG 1.1 document, drawn from km_table: each curve as a step
+-- function from S = 1 at time 0, its confidence band as a filled step polygon (upper limit forwards,
+-- lower limit backwards), optional censoring marks, a legend above the plot and a numbers-at-risk
+-- table below it (at each x tick: n_risk of the first time at or after the tick, 0 after the last).
+-- Layout in SVG user units, computed from the options only: title and legend rows, then the plot
+-- area (plot_height high), x axis, risk table; text widths are estimated at 7 units per character
+-- of the 12-unit font.  Curves and bands are clipped to the plot area.
+CREATE FUNCTION clinnova.km_svg(curves clinnova.survfit[], labels text[] DEFAULT NULL,
+                                title text DEFAULT NULL, options jsonb DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog
+AS $$
+DECLARE
+  known CONSTANT text[] := ARRAY['conf_type', 'conf_level', 'bands', 'risk_table', 'censor_marks', 'time_scale',
+                                 'x_max', 'x_step', 'x_label', 'y_label', 'y_min', 'width', 'plot_height',
+                                 'colors', 'subtitle'];
+  -- Okabe-Ito: distinguishable with the common colour-vision deficiencies
+  palette CONSTANT text[] := ARRAY['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#999999'];
+  opts jsonb := coalesce(options, '{}');
+  key text;
+  n integer;
+  i integer;
+  lab text[];
+  colors text[];
+  col text;
+  conf_type text;
+  conf_level float8;
+  bands boolean;
+  risk_table boolean;
+  censor_marks boolean;
+  time_scale float8;
+  x_max float8;
+  x_step float8;
+  x_label text;
+  y_label text;
+  y_min float8;
+  y_step float8;
+  width float8;
+  plot_h float8;
+  subtitle text;
+  sub_lines text[] := '{}';
+  longest integer;
+  ml float8;                          -- left margin: y tick labels or the risk table's row labels
+  mr CONSTANT float8 := 28;           -- right margin
+  pt float8;                          -- top of the plot area
+  pw float8;                          -- width of the plot area
+  y0 float8;                          -- top of the risk table
+  total_h float8;
+  lx float8;
+  ly float8;
+  entry_w float8;
+  ticks float8[];
+  v float8;
+  raw_step float8;
+  mag float8;
+  clip text;
+  legend text := '';
+  grid text := '';
+  body text := '';
+  risk text := '';
+  last_time float8;
+  r record;
+BEGIN
+  IF curves IS NULL THEN
+    RETURN NULL;
+  END IF;
+  n := coalesce(cardinality(curves), 0);
+  IF n = 0 THEN
+    RAISE EXCEPTION 'km_svg needs at least one curve' USING ERRCODE = '22023';
+  END IF;
+  IF array_ndims(curves) > 1 OR array_ndims(labels) > 1 THEN
+    RAISE EXCEPTION 'km_svg takes one-dimensional arrays of curves and labels' USING ERRCODE = '22023';
+  END IF;
+  i := (SELECT min(u.k) FROM unnest(curves) WITH ORDINALITY u(c, k) WHERE u.c IS NULL);
+  IF i IS NOT NULL THEN
+    RAISE EXCEPTION 'curve % of km_svg is NULL', i
+      USING ERRCODE = '22023', HINT = 'Leave groups without a curve out of both arrays.';
+  END IF;
+  IF labels IS NOT NULL AND cardinality(labels) <> n THEN
+    RAISE EXCEPTION 'km_svg needs one label per curve'
+      USING ERRCODE = '22023', DETAIL = format('It was given %s curves and %s labels.', n, cardinality(labels));
+  END IF;
+  lab := ARRAY(SELECT coalesce(labels[k], 'curve ' || k) FROM generate_series(1, n) k);
+  longest := (SELECT max(length(l)) FROM unnest(lab) l);
+
+  -- options: known keys, values of the right JSON type and range
+  IF jsonb_typeof(opts) <> 'object' THEN
+    RAISE EXCEPTION 'km_svg options must be a JSON object'
+      USING ERRCODE = '22023', DETAIL = format('They are %s.', opts);
+  END IF;
+  FOR key IN SELECT jsonb_object_keys(opts) LOOP
+    IF NOT key = ANY (known) THEN
+      RAISE EXCEPTION 'unknown km_svg option "%"', key
+        USING ERRCODE = '22023', HINT = format('The options are %s.', array_to_string(known, ', '));
+    END IF;
+    IF jsonb_typeof(opts -> key) <> (CASE
+         WHEN key IN ('conf_type', 'x_label', 'y_label', 'subtitle') THEN 'string'
+         WHEN key IN ('bands', 'risk_table', 'censor_marks') THEN 'boolean'
+         WHEN key = 'colors' THEN 'array'
+         ELSE 'number' END) THEN
+      RAISE EXCEPTION 'km_svg option "%" has the wrong type', key
+        USING ERRCODE = '22023', DETAIL = format('Its value is %s.', opts -> key);
+    END IF;
+  END LOOP;
+  conf_type := coalesce(opts ->> 'conf_type', 'log');
+  conf_level := coalesce((opts ->> 'conf_level')::float8, 0.95);
+  bands := coalesce((opts ->> 'bands')::boolean, true);
+  risk_table := coalesce((opts ->> 'risk_table')::boolean, true);
+  censor_marks := coalesce((opts ->> 'censor_marks')::boolean, false);
+  time_scale := coalesce((opts ->> 'time_scale')::float8, 1);
+  x_step := (opts ->> 'x_step')::float8;
+  x_label := coalesce(opts ->> 'x_label', 'Time');
+  y_label := coalesce(opts ->> 'y_label', 'Survival probability');
+  y_min := coalesce((opts ->> 'y_min')::float8, 0);
+  width := coalesce((opts ->> 'width')::float8, 760);
+  plot_h := coalesce((opts ->> 'plot_height')::float8, 340);
+  subtitle := opts ->> 'subtitle';
+  IF conf_type NOT IN ('log', 'log-log', 'plain') THEN
+    RAISE EXCEPTION 'km_svg option conf_type must be log, log-log or plain'
+      USING ERRCODE = '22023', DETAIL = format('It is %s.', conf_type);
+  END IF;
+  IF NOT (conf_level > 0 AND conf_level < 1) THEN
+    RAISE EXCEPTION 'km_svg option conf_level must be between 0 and 1'
+      USING ERRCODE = '22023', DETAIL = format('It is %s.', conf_level);
+  END IF;
+  IF NOT time_scale > 0 OR NOT coalesce((opts ->> 'x_max')::float8, 1) > 0 OR NOT coalesce(x_step, 1) > 0 THEN
+    RAISE EXCEPTION 'km_svg options time_scale, x_max and x_step must be positive'
+      USING ERRCODE = '22023', DETAIL = format('time_scale is %s, x_max %s, x_step %s.', time_scale,
+                                              coalesce(opts ->> 'x_max', 'not given'), coalesce(x_step::text, 'not given'));
+  END IF;
+  IF NOT (y_min >= 0 AND y_min <= 0.9) THEN
+    RAISE EXCEPTION 'km_svg option y_min must be between 0 and 0.9'
+      USING ERRCODE = '22023', DETAIL = format('It is %s.', y_min);
+  END IF;
+  IF NOT (width BETWEEN 300 AND 4000) OR NOT (plot_h BETWEEN 100 AND 4000) THEN
+    RAISE EXCEPTION 'km_svg options width must be between 300 and 4000, plot_height between 100 and 4000'
+      USING ERRCODE = '22023', DETAIL = format('width is %s, plot_height %s.', width, plot_h);
+  END IF;
+  colors := palette;
+  IF opts ? 'colors' THEN
+    IF jsonb_array_length(opts -> 'colors') = 0
+       OR EXISTS (SELECT 1 FROM jsonb_array_elements(opts -> 'colors') c
+                  WHERE jsonb_typeof(c) <> 'string' OR c #>> '{}' !~ '^(#[0-9A-Fa-f]{3,8}|[A-Za-z]{3,20})$') THEN
+      RAISE EXCEPTION 'km_svg option colors must be a non-empty array of colours like "#0072B2" or "teal"'
+        USING ERRCODE = '22023', DETAIL = format('It is %s.', opts -> 'colors');
+    END IF;
+    colors := ARRAY(SELECT jsonb_array_elements_text(opts -> 'colors'));
+  END IF;
+
+  -- x range (data units) and ticks (display units: time / time_scale), "nice" steps 1, 2, 5 x 10^k
+  x_max := (opts ->> 'x_max')::float8;
+  IF x_max IS NULL THEN
+    SELECT max(k."time") INTO x_max FROM unnest(curves) c, clinnova.km_table(c) k;
+    IF NOT x_max > 0 THEN
+      x_max := time_scale;
+    END IF;
+  END IF;
+  IF x_step IS NULL THEN
+    raw_step := x_max / time_scale / 6;
+    mag := power(10::float8, floor(log(raw_step)));
+    x_step := mag * CASE WHEN raw_step / mag < 1.5 THEN 1 WHEN raw_step / mag < 3 THEN 2
+                         WHEN raw_step / mag < 7 THEN 5 ELSE 10 END;
+  END IF;
+  IF x_max / time_scale / x_step > 100 THEN
+    RAISE EXCEPTION 'km_svg option x_step gives more than 100 ticks'
+      USING ERRCODE = '22023', DETAIL = format('x_max / time_scale is %s and x_step %s.', x_max / time_scale, x_step);
+  END IF;
+  ticks := ARRAY(SELECT k * x_step FROM generate_series(0, floor(x_max / time_scale / x_step + 1e-9)::integer) k);
+  y_step := CASE WHEN 1 - y_min > 0.5 THEN 0.2 WHEN 1 - y_min > 0.25 THEN 0.1 ELSE 0.05 END;
+
+  -- layout: legend entries flow in rows above the plot
+  ml := least(greatest(64, CASE WHEN risk_table THEN 40 + 8.2 * longest ELSE 0 END), width / 3);
+  pw := width - ml - mr;
+  IF subtitle IS NOT NULL THEN                 -- wrapped at spaces to the width of the figure
+    sub_lines := ARRAY(SELECT l FROM regexp_split_to_table(
+                         regexp_replace(btrim(subtitle), format('(.{1,%s})(\s+|$)', floor((width - 32) / 6.5)::integer), E'\\1\n', 'g'),
+                         E'\n') l WHERE l <> '');
+  END IF;
+  ly := CASE WHEN title IS NOT NULL THEN 30 ELSE 8 END + 16 * cardinality(sub_lines)
+        + CASE WHEN cardinality(sub_lines) > 0 THEN 4 ELSE 0 END;
+  lx := ml;
+  FOR i IN 1 .. n LOOP
+    col := colors[(i - 1) % cardinality(colors) + 1];
+    entry_w := 30 + 7 * length(lab[i]);
+    IF lx + entry_w > width - mr AND lx > ml THEN
+      lx := ml;
+      ly := ly + 20;
+    END IF;
+    legend := legend || format('<g class="legend-entry"><rect x="%1$s" y="%2$s" width="18" height="10" fill="%3$s" '
+                               'fill-opacity="0.25" stroke="%3$s" stroke-width="2"/><text x="%4$s" y="%5$s">%6$s</text></g>',
+                               lx, ly + 6, col, lx + 24, ly + 15, clinnova.xml_escape(lab[i]));
+    lx := lx + entry_w + 14;
+  END LOOP;
+  pt := ly + 34;
+  y0 := pt + plot_h + 62;
+  total_h := CASE WHEN risk_table THEN y0 + 20 * n + 14 ELSE pt + plot_h + 52 END;
+  clip := 'km-clip-' || left(md5(curves::text || coalesce(labels::text, '') || coalesce(title, '') || opts::text), 12);
+
+  -- grid lines and tick labels
+  FOR v IN SELECT y_min + k * y_step FROM generate_series(0, floor((1 - y_min) / y_step + 1e-9)::integer) k LOOP
+    grid := grid || format('<line class="grid" x1="%1$s" y1="%3$s" x2="%2$s" y2="%3$s"/><text class="ytick" x="%4$s" y="%5$s">%6$s</text>',
+                           ml, ml + pw, round((pt + (1 - (v - y_min) / (1 - y_min)) * plot_h)::numeric, 2),
+                           ml - 8, round((pt + (1 - (v - y_min) / (1 - y_min)) * plot_h + 4)::numeric, 2),
+                           trim_scale(round(v::numeric, 2)));
+  END LOOP;
+  FOREACH v IN ARRAY ticks LOOP
+    grid := grid || format('<line class="grid" x1="%1$s" y1="%2$s" x2="%1$s" y2="%3$s"/><text class="xtick" x="%1$s" y="%4$s">%5$s</text>',
+                           round((ml + v * time_scale / x_max * pw)::numeric, 2), pt, pt + plot_h, pt + plot_h + 18,
+                           trim_scale(round(v::numeric, 6)));
+  END LOOP;
+
+  -- curves, bands, censoring marks, numbers at risk
+  FOR i IN 1 .. n LOOP
+    col := colors[(i - 1) % cardinality(colors) + 1];
+    last_time := (SELECT max(t."time") FROM clinnova.km_table(curves[i]) t);
+    SELECT
+      -- the curve: from (0, 1) horizontally to each time, then down to its S
+      format('M%s %sH', ml, pt)
+        || coalesce(string_agg(format('%sV%sH', k.x, k.y), '' ORDER BY k."time"), '')
+        || round((ml + least(last_time, x_max) / x_max * pw)::numeric, 2) AS curve,
+      -- the band: the upper limit forwards to the end, the lower limit backwards to time 0
+      format('M%s %sH', ml, pt)
+        || coalesce(string_agg(format('%sV%sH', k.x, k.yu), '' ORDER BY k."time"), '')
+        || round((ml + least(last_time, x_max) / x_max * pw)::numeric, 2)
+        || coalesce(string_agg(format('V%sH%s', k.yl, k.x), '' ORDER BY k."time" DESC), '')
+        || format('V%sH%sZ', pt, ml) AS band,
+      string_agg(format('M%s %sv8', k.x, k.y - 4), '' ORDER BY k."time") FILTER (WHERE k.n_censor > 0) AS marks
+    INTO r
+    FROM (SELECT t."time", t.n_censor,
+                 round((ml + t."time" / x_max * pw)::numeric, 2) AS x,
+                 round((pt + (1 - (greatest(t.surv, y_min) - y_min) / (1 - y_min)) * plot_h)::numeric, 2) AS y,
+                 round((pt + (1 - (greatest(coalesce(t.upper, t.surv), y_min) - y_min) / (1 - y_min)) * plot_h)::numeric, 2) AS yu,
+                 round((pt + (1 - (greatest(coalesce(t.lower, t.surv), y_min) - y_min) / (1 - y_min)) * plot_h)::numeric, 2) AS yl
+          FROM clinnova.km_table(curves[i], conf_type, conf_level) t) k
+    WHERE k."time" <= x_max;
+    IF bands THEN
+      body := body || format('<path class="band" d="%s" fill="%s" fill-opacity="0.16" stroke="none"/>', r.band, col);
+    END IF;
+    body := body || format('<path class="curve" d="%s" fill="none" stroke="%s" stroke-width="2.2"/>', r.curve, col);
+    IF censor_marks AND r.marks IS NOT NULL THEN
+      body := body || format('<path class="censor" d="%s" stroke="%s" stroke-width="1.2"/>', r.marks, col);
+    END IF;
+    IF risk_table THEN
+      risk := risk || format('<text class="risk-label" x="%s" y="%s" fill="%s">%s</text>',
+                             ml - 28, y0 + 20 * i, col, clinnova.xml_escape(lab[i]));
+      FOREACH v IN ARRAY ticks LOOP
+        risk := risk || format('<text class="risk" x="%s" y="%s">%s</text>',
+                               round((ml + v * time_scale / x_max * pw)::numeric, 2), y0 + 20 * i,
+                               coalesce((SELECT trim_scale(round(k.n_risk::numeric, 2)) FROM clinnova.km_table(curves[i]) k
+                                         WHERE k."time" >= v * time_scale ORDER BY k."time" LIMIT 1), '0'));
+      END LOOP;
+    END IF;
+  END LOOP;
+
+  RETURN '<?xml version="1.0" encoding="UTF-8"?>' || E'\n'
+    || format('<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="%1$s" height="%2$s" viewBox="0 0 %1$s %2$s" '
+              'font-family="Helvetica, Arial, sans-serif" font-size="12">', width, total_h) || E'\n'
+    || format('<title>%s</title>', clinnova.xml_escape(coalesce(title, 'Kaplan-Meier curves'))) || E'\n'
+    || '<style>.grid{stroke:#e6e6e6;stroke-width:1}.axis{stroke:#444;stroke-width:1}'
+       '.xtick,.risk{text-anchor:middle;fill:#333}.ytick,.risk-label{text-anchor:end;fill:#333}'
+       '.risk-label,.risk-title{font-weight:bold}.title{font-size:16px;font-weight:bold;fill:#111}'
+       '.subtitle{fill:#555}.axis-label{fill:#333;text-anchor:middle}</style>' || E'\n'
+    || '<rect width="100%" height="100%" fill="white"/>' || E'\n'
+    || CASE WHEN title IS NOT NULL
+            THEN format('<text class="title" x="16" y="22">%s</text>', clinnova.xml_escape(title)) || E'\n' ELSE '' END
+    || CASE WHEN cardinality(sub_lines) > 0
+            THEN format('<text class="subtitle" x="16" y="%s">%s</text>', CASE WHEN title IS NOT NULL THEN 42 ELSE 20 END,
+                        (SELECT string_agg(format('<tspan x="16" dy="%s">%s</tspan>', CASE WHEN k = 1 THEN 0 ELSE 16 END,
+                                                  clinnova.xml_escape(l)), '' ORDER BY k)
+                         FROM unnest(sub_lines) WITH ORDINALITY u(l, k))) || E'\n' ELSE '' END
+    || format('<g class="legend">%s</g>', legend) || E'\n'
+    || format('<clipPath id="%s"><rect x="%s" y="%s" width="%s" height="%s"/></clipPath>',
+              clip, ml, pt - 2, pw + 2, plot_h + 3) || E'\n'
+    || format('<g class="axes">%s<line class="axis" x1="%2$s" y1="%4$s" x2="%5$s" y2="%4$s"/>'
+              '<line class="axis" x1="%2$s" y1="%3$s" x2="%2$s" y2="%4$s"/>'
+              '<text class="axis-label" x="%6$s" y="%7$s">%8$s</text>'
+              '<text class="axis-label" transform="translate(%9$s %10$s) rotate(-90)">%11$s</text></g>',
+              grid, ml, pt, pt + plot_h, ml + pw, ml + pw / 2, pt + plot_h + 38, clinnova.xml_escape(x_label),
+              ml - 46, pt + plot_h / 2, clinnova.xml_escape(y_label)) || E'\n'
+    || format('<g class="curves" clip-path="url(#%s)">%s</g>', clip, body) || E'\n'
+    || CASE WHEN risk_table
+            THEN format('<g class="risk-table"><text class="risk-title" x="8" y="%s">Number at risk</text>%s</g>', y0, risk) || E'\n'
+            ELSE '' END
+    || '</svg>' || E'\n';
+END
+$$;
+
+COMMENT ON FUNCTION clinnova.km_svg(clinnova.survfit[], text[], text, jsonb) IS
+  'Kaplan-Meier curves as an SVG document: step curves with confidence bands, legend and numbers at risk (options: conf_type, conf_level, bands, risk_table, censor_marks, time_scale, x_max, x_step, x_label, y_label, y_min, width, plot_height, colors, subtitle)';

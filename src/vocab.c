@@ -14,7 +14,7 @@
  *
  * (a code outside the vocabulary is judged by its nearest ancestors inside it).  The set is
  * computed once per call site and query (cached in fn_extra, keyed by b or by the phenotype
- * name) as a sorted array of encoded codes, and each row costs at most seven binary searches,
+ * name; up to 32 distinct keys, so a key that varies per row is cheap too) as a sorted array of encoded codes, and each row costs at most seven binary searches,
  * without allocation.  Every concept in the set is also entered as OMOP:<concept_id>, so OMOP
  * codes are judged too.  in_phenotype(a, name) is the same test against the union of the
  * descendant sets of the phenotype's included codes, minus those of its excluded codes.
@@ -253,15 +253,106 @@ FillSets(const char *query, Oid argtype, Datum arg, CodeSet *include, CodeSet *e
 	return nrows;
 }
 
-/* ---- is_a ---- */
+/* ---- per-call-site caches of code sets ---- */
 
-/* Per-call-site cache of is_a: the descendant set of the last b. */
-typedef struct IsACache
+/*
+ * is_a and in_phenotype keep the sets of the last few distinct second arguments of a call
+ * site, so a query whose phenotype or ancestor varies per row (in_phenotype(code, t.disease))
+ * fills each set once, not once per change of value.  When the cache is full it starts over.
+ */
+#define VOCAB_CACHE_SLOTS 32
+
+/* The sets of one second argument: its key (encoded code or phenotype name) and sets. */
+typedef struct VocabSlot
 {
-	CodeBuf		b;				/* the code the set belongs to */
-	MemoryContext cxt;			/* holds the set; reset when b changes */
-	CodeSet		set;
-} IsACache;
+	uint8	   *key;
+	int			keylen;
+	CodeSet		include;
+	CodeSet		exclude;
+} VocabSlot;
+
+/* The cache of one call site, in fn_extra; every slot lives in cxt. */
+typedef struct VocabCache
+{
+	MemoryContext cxt;
+	int			n;				/* slots in use */
+	int			last;			/* slot of the previous call */
+	VocabSlot	slots[VOCAB_CACHE_SLOTS];
+} VocabCache;
+
+/* The cache of this call site, created on first use. */
+static VocabCache *
+VocabCacheGet(FunctionCallInfo fcinfo)
+{
+	VocabCache *cache = (VocabCache *) fcinfo->flinfo->fn_extra;
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(VocabCache));
+		cache->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "clinnova code sets",
+										   ALLOCSET_SMALL_SIZES);
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	return cache;
+}
+
+/* The filled slot of key, or NULL when the sets of key are not cached. */
+static VocabSlot *
+VocabCacheFind(VocabCache *cache, const void *key, int keylen)
+{
+	int			i;
+
+	if (cache->n > 0)
+	{
+		VocabSlot  *s = &cache->slots[cache->last];
+
+		if (s->keylen == keylen && memcmp(s->key, key, keylen) == 0)
+			return s;
+	}
+	for (i = 0; i < cache->n; i++)
+	{
+		VocabSlot  *s = &cache->slots[i];
+
+		if (s->keylen == keylen && memcmp(s->key, key, keylen) == 0)
+		{
+			cache->last = i;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A fresh slot for key (emptying the cache first when it is full).  The slot counts as filled
+ * only after VocabCacheCommit, so an error while filling it leaves the cache consistent.
+ */
+static VocabSlot *
+VocabCacheNew(VocabCache *cache, const void *key, int keylen)
+{
+	VocabSlot  *s;
+
+	if (cache->n == VOCAB_CACHE_SLOTS)
+	{
+		MemoryContextReset(cache->cxt);
+		cache->n = 0;
+		cache->last = 0;
+	}
+	s = &cache->slots[cache->n];
+	memset(s, 0, sizeof(*s));
+	s->key = MemoryContextAlloc(cache->cxt, Max(keylen, 1));
+	memcpy(s->key, key, keylen);
+	s->keylen = keylen;
+	return s;
+}
+
+/* Mark the slot VocabCacheNew returned as filled. */
+static void
+VocabCacheCommit(VocabCache *cache)
+{
+	cache->last = cache->n++;
+}
+
+/* ---- is_a ---- */
 
 PG_FUNCTION_INFO_V1(is_a);
 /* is_a(a, b): is a a kind of b, by structure or through the loaded vocabulary? */
@@ -270,44 +361,28 @@ is_a(PG_FUNCTION_ARGS)
 {
 	struct varlena *a = PG_GETARG_CODE_P(0);
 	struct varlena *b = PG_GETARG_CODE_P(1);
-	IsACache   *cache = (IsACache *) fcinfo->flinfo->fn_extra;
 	int			lb = CODE_NBYTES(b);
+	VocabCache *cache;
+	VocabSlot  *slot;
 
 	if (lb > CODE_MAX_BYTES)
 		elog(ERROR, "clinnova: corrupt code value (%d bytes)", lb);
 	/* structure alone decides the common case without touching the vocabulary */
 	if (code_is_descendant(CODE_BYTES(a), CODE_NBYTES(a), CODE_BYTES(b), lb))
 		PG_RETURN_BOOL(true);
-	if (cache == NULL)
+	cache = VocabCacheGet(fcinfo);
+	slot = VocabCacheFind(cache, CODE_BYTES(b), lb);
+	if (slot == NULL)
 	{
-		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(IsACache));
-		cache->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "clinnova is_a",
-										   ALLOCSET_SMALL_SIZES);
-		fcinfo->flinfo->fn_extra = cache;
-	}
-	if (cache->b.len != lb || memcmp(cache->b.b, CODE_BYTES(b), lb) != 0)
-	{
-		MemoryContextReset(cache->cxt);
-		memset(&cache->set, 0, sizeof(cache->set));
-		cache->b.len = 0;
+		slot = VocabCacheNew(cache, CODE_BYTES(b), lb);
 		FillSets("SELECT d.code, d.concept_id FROM clinnova.descendants($1) d",
-				 code_type_oid(), PointerGetDatum(b), &cache->set, NULL, cache->cxt);
-		memcpy(cache->b.b, CODE_BYTES(b), lb);
-		cache->b.len = lb;
+				 code_type_oid(), PointerGetDatum(b), &slot->include, NULL, cache->cxt);
+		VocabCacheCommit(cache);
 	}
-	PG_RETURN_BOOL(CodeSetMatches(&cache->set, CODE_BYTES(a), CODE_NBYTES(a)));
+	PG_RETURN_BOOL(CodeSetMatches(&slot->include, CODE_BYTES(a), CODE_NBYTES(a)));
 }
 
 /* ---- in_phenotype ---- */
-
-/* Per-call-site cache of in_phenotype: the include/exclude sets of the last phenotype name. */
-typedef struct PhenotypeCache
-{
-	char	   *name;			/* NULL before the first call */
-	MemoryContext cxt;
-	CodeSet		include;
-	CodeSet		exclude;
-} PhenotypeCache;
 
 PG_FUNCTION_INFO_V1(in_phenotype);
 /* in_phenotype(code, name): is the code a kind of an included and of no excluded code? */
@@ -316,38 +391,27 @@ in_phenotype(PG_FUNCTION_ARGS)
 {
 	struct varlena *a = PG_GETARG_CODE_P(0);
 	text	   *name = PG_GETARG_TEXT_PP(1);
-	PhenotypeCache *cache = (PhenotypeCache *) fcinfo->flinfo->fn_extra;
 	const uint8 *ab = CODE_BYTES(a);
 	int			la = CODE_NBYTES(a);
+	VocabCache *cache = VocabCacheGet(fcinfo);
+	VocabSlot  *slot = VocabCacheFind(cache, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
 
-	if (cache == NULL)
-	{
-		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(PhenotypeCache));
-		cache->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "clinnova in_phenotype",
-										   ALLOCSET_SMALL_SIZES);
-		fcinfo->flinfo->fn_extra = cache;
-	}
-	if (cache->name == NULL ||
-		strlen(cache->name) != VARSIZE_ANY_EXHDR(name) ||
-		memcmp(cache->name, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) != 0)
+	if (slot == NULL)
 	{
 		uint64		rows;
 
-		MemoryContextReset(cache->cxt);
-		cache->name = NULL;
-		memset(&cache->include, 0, sizeof(CodeSet));
-		memset(&cache->exclude, 0, sizeof(CodeSet));
+		slot = VocabCacheNew(cache, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
 		rows = FillSets("SELECT d.code, d.concept_id, p.exclude "
 						"FROM clinnova.phenotype p CROSS JOIN LATERAL clinnova.descendants(p.code) d "
 						"WHERE p.phenotype = $1",
-						TEXTOID, PointerGetDatum(name), &cache->include, &cache->exclude, cache->cxt);
+						TEXTOID, PointerGetDatum(name), &slot->include, &slot->exclude, cache->cxt);
 		if (rows == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unknown phenotype \"%s\"", text_to_cstring(name)),
 					 errhint("The phenotypes are listed by SELECT DISTINCT phenotype FROM clinnova.phenotype.")));
-		cache->name = MemoryContextStrdup(cache->cxt, text_to_cstring(name));
+		VocabCacheCommit(cache);
 	}
-	PG_RETURN_BOOL(CodeSetMatches(&cache->include, ab, la) &&
-				   !CodeSetMatches(&cache->exclude, ab, la));
+	PG_RETURN_BOOL(CodeSetMatches(&slot->include, ab, la) &&
+				   !CodeSetMatches(&slot->exclude, ab, la));
 }
