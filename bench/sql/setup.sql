@@ -112,21 +112,23 @@ CREATE TABLE IF NOT EXISTS bench.skipped (
     PRIMARY KEY (case_name, size, variant)
 );
 
--- The targets of issue 9, as ratios clinnova / baseline (a rate for XGBoost scoring).
+-- The targets of issue 9, as ratios clinnova / baseline (a rate for XGBoost scoring), at the
+-- sizes the issues state them for (10 million rows for km, logrank, logistic scoring and the
+-- code index; 1 million for the fits; federated KM over 4 x 250k and 4 x 2.5M rows).
 CREATE OR REPLACE VIEW bench.targets (subject_case, base_case, base_variant, sizes, max_ratio, min_rate, goal) AS
 VALUES
   ('km', 'km', 'floor_scan', '{10m}'::text[], 1.5, NULL::float8, 'km <= 1.5x floor scan'),
   ('km', 'km', 'plain_sql', '{10m}', 1 / 1.5, NULL, 'km >= 1.5x faster than plain-SQL KM'),
   ('km', 'km', 'R survfit', '{10m}', 0.1, NULL, 'km >= 10x faster than R survfit'),
-  ('logrank', 'logrank', 'floor_scan', NULL, 2, NULL, 'logrank <= 2x floor scan'),
+  ('logrank', 'logrank', 'floor_scan', '{10m}', 2, NULL, 'logrank <= 2x floor scan'),
   ('coxph', 'coxph', 'R coxph.fit', '{1m}', 1, NULL, 'coxph 1M x 10 <= R coxph.fit engine'),
   ('coxph', 'coxph', 'R coxph', '{1m}', 0.2, NULL, 'coxph 1M x 10 >= 5x faster than R coxph()'),
   ('logreg', 'logreg', 'statsmodels Logit', '{1m}', 1, NULL, 'logreg 1M x 10 <= statsmodels Logit'),
   ('logreg', 'logreg', 'R glm', '{1m}', 1, NULL, 'logreg 1M x 10 <= R glm'),
-  ('scoring_logit', 'scoring_logit', 'sql_arithmetic', NULL, 1.5, NULL, 'logistic scoring <= 1.5x SQL-arithmetic scan'),
+  ('scoring_logit', 'scoring_logit', 'sql_arithmetic', '{10m}', 1.5, NULL, 'logistic scoring <= 1.5x SQL-arithmetic scan'),
   ('scoring_xgb', 'scoring_xgb', 'scan', NULL, NULL, 1e6, 'XGBoost scoring >= 1M rows/s/core after the scan'),
-  ('codes', 'codes', 'text_pattern_ops LIKE', NULL, 1, NULL, 'code index scan <= text_pattern_ops LIKE'),
-  ('federation_km', 'federation_km', 'pooled local', NULL, 1.3, NULL, 'federated KM over 4 sites <= 1.3x pooled local KM');
+  ('codes', 'codes', 'text_pattern_ops LIKE', '{10m}', 1, NULL, 'code index scan <= text_pattern_ops LIKE'),
+  ('federation_km', 'federation_km', 'pooled local', '{1m,10m}', 1.3, NULL, 'federated KM over 4 sites <= 1.3x pooled local KM');
 
 -- Every measurement with its throughput and, for baselines, the ratio subject / baseline (the
 -- subject of a case is its clinnova variant) and the target it is held to.
