@@ -290,3 +290,23 @@ refused "a grain finer than the sites' time_grain is refused by every site" coor
 refused "a grid interval with fewer than 5 events at a site is refused" coord coord coord "
   SELECT clinnova.federated_coxph_grid('cohort', 'time', 'status = 1', ARRAY['age'], filter => 'age > 80')" \
   "fewer than 5 events"
+
+# ---- cancellation --------------------------------------------------------------------------
+
+# A federated fit over 4 x 1.5 million rows runs for seconds; statement_timeout must stop it at the
+# coordinator and at every site (postgres_fdw cancels the remote cursors) within one second.
+t0=$(date +%s%N)
+out=$(cln_psql coord -d coord_exact -qAtX -c "SET statement_timeout = '1500ms'" \
+        -c "SELECT clinnova.federated_logreg('longfit', 'response', ARRAY['age'])" 2>&1)
+ms=$((($(date +%s%N) - t0) / 1000000))
+[[ $out == *"canceling statement due to statement timeout"* ]] && ((ms < 2500))
+ok $? "statement_timeout (1.5 s) cancels a long federated fit: error after ${ms} ms" "$out"
+busy=0
+for s in "${SITES[@]}"; do
+  n=$(q "$s" exact "SELECT count(*) FROM pg_stat_activity WHERE usename = 'fedrole' AND state = 'active'")
+  [[ $n == 0 ]] || busy=$((busy + 1))
+done
+((busy == 0))
+ok $? "... and no site is still running its part ($busy sites busy)"
+is_true "... and the next federated analysis runs" coord coord_exact "
+  SELECT count(*) = 4 AND bool_and(compatible) FROM clinnova.federation_check_sites()"
