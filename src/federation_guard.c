@@ -228,30 +228,32 @@ EnsureWhitelist(void)
 	MemoryContextSwitchTo(old);
 }
 
+/* Is oid one of the n oids of list? */
+static bool
+OidInList(const Oid *list, int n, Oid oid)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] == oid)
+			return true;
+	return false;
+}
+
 /* Is funcid one of the disclosure-safe aggregates? */
 static bool
 AggregateIsSafe(Oid funcid)
 {
-	int			i;
-
 	EnsureWhitelist();
-	for (i = 0; i < n_safe_aggregates; i++)
-		if (safe_aggregates[i] == funcid)
-			return true;
-	return false;
+	return OidInList(safe_aggregates, n_safe_aggregates, funcid);
 }
 
 /* Is funcid the function of one of the casts that cannot fail? */
 static bool
 CastIsSafe(Oid funcid)
 {
-	int			i;
-
 	EnsureWhitelist();
-	for (i = 0; i < n_safe_cast_funcs; i++)
-		if (safe_cast_funcs[i] == funcid)
-			return true;
-	return false;
+	return OidInList(safe_cast_funcs, n_safe_cast_funcs, funcid);
 }
 
 /*
