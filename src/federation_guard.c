@@ -1059,6 +1059,35 @@ PlanExprWalker(Node *node, PlanWalk *pw)
 	return expression_tree_walker(node, PlanExprWalker, (void *) pw);
 }
 
+static void PlanNodeWalk(Plan *plan, PlanMode mode, PlanWalk *pw);
+
+/*
+ * Walk the child plans an Append, MergeAppend or SubqueryScan holds outside lefttree and
+ * righttree; false (nothing walked) for any other node.
+ */
+static bool
+PlanWalkNestedChildren(Plan *plan, PlanMode mode, PlanWalk *pw)
+{
+	ListCell   *lc;
+
+	switch (nodeTag(plan))
+	{
+		case T_Append:
+			foreach(lc, ((Append *) plan)->appendplans)
+				PlanNodeWalk(lfirst(lc), mode, pw);
+			return true;
+		case T_MergeAppend:
+			foreach(lc, ((MergeAppend *) plan)->mergeplans)
+				PlanNodeWalk(lfirst(lc), mode, pw);
+			return true;
+		case T_SubqueryScan:
+			PlanNodeWalk(((SubqueryScan *) plan)->subplan, mode, pw);
+			return true;
+		default:
+			return false;
+	}
+}
+
 /* Walk a plan node (see PlanMode). */
 static void
 PlanNodeWalk(Plan *plan, PlanMode mode, PlanWalk *pw)
@@ -1075,19 +1104,10 @@ PlanNodeWalk(Plan *plan, PlanMode mode, PlanWalk *pw)
 		/* Internals of scans and published views: the range table rules cover them. */
 		PlanNodeWalk(plan->lefttree, mode, pw);
 		PlanNodeWalk(plan->righttree, mode, pw);
+		if (PlanWalkNestedChildren(plan, mode, pw))
+			return;
 		switch (nodeTag(plan))
 		{
-			case T_Append:
-				foreach(lc, ((Append *) plan)->appendplans)
-					PlanNodeWalk(lfirst(lc), mode, pw);
-				break;
-			case T_MergeAppend:
-				foreach(lc, ((MergeAppend *) plan)->mergeplans)
-					PlanNodeWalk(lfirst(lc), mode, pw);
-				break;
-			case T_SubqueryScan:
-				PlanNodeWalk(((SubqueryScan *) plan)->subplan, mode, pw);
-				break;
 			case T_BitmapAnd:
 				foreach(lc, ((BitmapAnd *) plan)->bitmapplans)
 					PlanNodeWalk(lfirst(lc), mode, pw);
@@ -1141,15 +1161,9 @@ PlanNodeWalk(Plan *plan, PlanMode mode, PlanWalk *pw)
 			PlanNodeWalk(plan->lefttree, mode, pw);
 			return;
 		case T_SubqueryScan:
-			PlanNodeWalk(((SubqueryScan *) plan)->subplan, mode, pw);
-			return;
 		case T_Append:
-			foreach(lc, ((Append *) plan)->appendplans)
-				PlanNodeWalk(lfirst(lc), mode, pw);
-			return;
 		case T_MergeAppend:
-			foreach(lc, ((MergeAppend *) plan)->mergeplans)
-				PlanNodeWalk(lfirst(lc), mode, pw);
+			PlanWalkNestedChildren(plan, mode, pw);
 			return;
 		case T_FunctionScan:
 			foreach(lc, ((FunctionScan *) plan)->functions)
