@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <sys/mman.h>
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -248,6 +249,47 @@ clinnova_recv_end(StringInfo buf, const char *typname)
 }
 
 /* ---- process facts ---- */
+
+/* Arrays at least this large are advised to use transparent huge pages. */
+#define HUGE_ADVICE_BYTES	((Size) 4 << 20)
+#define HUGE_PAGE_BYTES		((uintptr_t) 2 << 20)
+
+/*
+ * Advise the kernel to back the 2 MB-aligned interior of a large fresh array with
+ * transparent huge pages (where the system allows it on request: THP "madvise" mode).  Model
+ * fits touch every byte of their row arrays, and first-touch page faults are a large part of
+ * the cost of holding a million rows: one fault per 2 MB instead of per 4 kB saves real time.
+ * Purely advisory; failures are ignored.
+ */
+void
+clinnova_advise_huge_pages(void *p, Size size)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t	start = ((uintptr_t) p + HUGE_PAGE_BYTES - 1) & ~(HUGE_PAGE_BYTES - 1);
+	uintptr_t	end = ((uintptr_t) p + size) & ~(HUGE_PAGE_BYTES - 1);
+
+	if (size >= HUGE_ADVICE_BYTES && end > start)
+		(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
+#endif
+}
+
+/*
+ * Uninitialised room for n doubles in the current memory context, allowed beyond 1 GB, with
+ * huge pages advised when large; 54000 (naming what) when n is negative or too large.
+ */
+double *
+clinnova_alloc_doubles(int64 n, const char *what)
+{
+	double	   *p;
+
+	if (n < 0 || n > (int64) (MaxAllocHugeSize / sizeof(double)))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many rows for %s in memory", what)));
+	p = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
+	clinnova_advise_huge_pages(p, sizeof(double) * Max(n, 1));
+	return p;
+}
 
 /* Count the threads of this process through /proc/self/task; -1 where /proc is unavailable. */
 int

@@ -21,7 +21,6 @@
 #include "postgres.h"
 
 #include <math.h>
-#include <sys/mman.h>
 
 #include "common/hashfn.h"
 #include "miscadmin.h"
@@ -45,28 +44,6 @@
 
 /* ---- allocation ---- */
 
-/* Arrays at least this large are advised to use transparent huge pages. */
-#define COX_HUGE_ADVICE_BYTES	((Size) 4 << 20)
-#define COX_HUGE_PAGE			((uintptr_t) 2 << 20)
-
-/*
- * Advise the kernel to back the 2 MB-aligned interior of a large fresh array with
- * transparent huge pages (where the system allows it on request).  A fit touches every
- * byte of its arrays, so one fault per 2 MB instead of per 4 kB saves real time: first-touch
- * page faults are a large part of the cost of holding a million rows.  Purely advisory.
- */
-void
-CoxAdviseHuge(void *p, Size size)
-{
-#ifdef MADV_HUGEPAGE
-	uintptr_t	start = ((uintptr_t) p + COX_HUGE_PAGE - 1) & ~(COX_HUGE_PAGE - 1);
-	uintptr_t	end = ((uintptr_t) p + size) & ~(COX_HUGE_PAGE - 1);
-
-	if (size >= COX_HUGE_ADVICE_BYTES && end > start)
-		(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
-#endif
-}
-
 /* nelem * elsize bytes (zeroed if asked) in the current context; 54000 if too large. */
 void *
 CoxAlloc(int64 nelem, Size elsize, bool zero)
@@ -82,7 +59,7 @@ CoxAlloc(int64 nelem, Size elsize, bool zero)
 				 errmsg("Cox model data of %lld elements is too large", (long long) nelem)));
 	size = Max((Size) nelem * elsize, 1);
 	p = palloc_extended(size, MCXT_ALLOC_HUGE);
-	CoxAdviseHuge(p, size);
+	clinnova_advise_huge_pages(p, size);
 	if (zero)
 		memset(p, 0, size);
 	return p;
@@ -378,7 +355,7 @@ GrowArray(void *a, int64 newcap, Size elsize)
 		a = palloc_extended((Size) newcap * elsize, MCXT_ALLOC_HUGE);
 	else
 		a = repalloc_huge(a, (Size) newcap * elsize);
-	CoxAdviseHuge(a, (Size) newcap * elsize);
+	clinnova_advise_huge_pages(a, (Size) newcap * elsize);
 	return a;
 }
 

@@ -330,7 +330,7 @@ CoxModelAllocate(CoxModelBuild *b)
 				 errdetail("The baseline hazard has %lld times.", (long long) b->ntimes),
 				 errhint("Fit with '{\"baseline\": false}' to keep the model without its baseline hazard.")));
 	base = palloc(total);
-	CoxAdviseHuge(base, total);
+	clinnova_advise_huge_pages(base, total);
 	memset(base, 0, sizeof(CoxModelHeader));
 	SET_VARSIZE(base, total);
 	b->time = (double *) (base + off[SEC_TIME]);

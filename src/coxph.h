@@ -175,7 +175,6 @@ extern int	CoxNamesCount(const CoxNames *names);
 extern const char *CoxNamesGet(const CoxNames *names, int id);
 extern int	CoxDataClusterCount(const CoxData *d);
 extern void *CoxAlloc(int64 nelem, Size elsize, bool zero);
-extern void CoxAdviseHuge(void *p, Size size);
 
 /* ---- fitting (coxfit.c) ---- */
 

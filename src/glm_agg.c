@@ -50,7 +50,7 @@
 
 #define GLMAGG_FORMAT_VERSION 1
 #define GLMAGG_FIRST_CHUNK 64			/* rows in a fit's first chunk */
-#define GLMAGG_CHUNK_BYTES (1 << 20)	/* chunks grow up to about this size */
+#define GLMAGG_CHUNK_BYTES (16 << 20)	/* chunks grow up to about this size (huge pages) */
 
 /* A chunk of rows: columnar arrays for cap rows. */
 typedef struct GlmChunk
@@ -180,17 +180,6 @@ StateCreate(MemoryContext aggcontext, GlmFamily family, bool is_step, const GlmA
 	return st;
 }
 
-/* Uninitialized room for n doubles (rows are written before they are read). */
-static double *
-AllocDoubles(int64 n)
-{
-	if (n < 0 || n > (int64) (MaxAllocHugeSize / sizeof(double)))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many rows for a GLM fit in memory")));
-	return palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
-}
-
 /* A new empty chunk of cap rows laid out for st, in the current memory context. */
 static GlmChunk *
 ChunkCreate(const GlmAggState *st, int cap)
@@ -200,14 +189,14 @@ ChunkCreate(const GlmAggState *st, int cap)
 	c->next = NULL;
 	c->n = 0;
 	c->cap = cap;
-	c->x = AllocDoubles((int64) cap * st->p_raw);
-	c->y = AllocDoubles(cap);
-	c->w = st->has_weight ? AllocDoubles(cap) : NULL;
-	c->off = st->has_offset ? AllocDoubles(cap) : NULL;
+	c->x = clinnova_alloc_doubles((int64) cap * st->p_raw, "a GLM fit");
+	c->y = clinnova_alloc_doubles(cap, "a GLM fit");
+	c->w = st->has_weight ? clinnova_alloc_doubles(cap, "a GLM fit") : NULL;
+	c->off = st->has_offset ? clinnova_alloc_doubles(cap, "a GLM fit") : NULL;
 	return c;
 }
 
-/* Rows in the chunk after a chunk of prev rows: doubling up to ~1 MB (steps: GLM_BLOCK). */
+/* Rows in the chunk after a chunk of prev rows: doubling up to ~16 MB (steps: GLM_BLOCK). */
 static int
 NextChunkRows(const GlmAggState *st, int prev)
 {
