@@ -202,6 +202,29 @@ clinnova_float8_array(ArrayType *a, int *n, const char *argname)
 	return (double *) ARR_DATA_PTR(a);
 }
 
+/*
+ * The float8[] argument argno as clinnova_float8_array reads it.  An array stored as a short
+ * inline varlena (what a table holds for arrays of up to 12 elements) is copied into buf with
+ * a 4-byte header, as detoasting would do into a palloc'd copy: aggregates call this once per
+ * input row.  Other forms are detoasted as usual.  The result points into buf or the array.
+ */
+double *
+clinnova_float8_array_arg(FunctionCallInfo fcinfo, int argno, ClnShortArrayBuf *buf, int *n,
+						  const char *argname)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+
+	if (VARATT_IS_SHORT(v) && !VARATT_IS_EXTERNAL(v))
+	{
+		Size		len = VARSIZE_SHORT(v) - VARHDRSZ_SHORT;
+
+		memcpy(buf->data + VARHDRSZ, VARDATA_SHORT(v), len);
+		SET_VARSIZE(buf->data, len + VARHDRSZ);
+		return clinnova_float8_array((ArrayType *) buf->data, n, argname);
+	}
+	return clinnova_float8_array(PG_GETARG_ARRAYTYPE_P(argno), n, argname);
+}
+
 /* Build a 1-D float8[] from n doubles (palloc'd in the current memory context). */
 ArrayType *
 clinnova_make_float8_array(const double *v, int n)

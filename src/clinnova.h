@@ -72,6 +72,20 @@ extern double clinnova_parse_float8(char *str, char **endptr, const char *typnam
  */
 extern double *clinnova_float8_array(ArrayType *a, int *n, const char *argname);
 
+/*
+ * Room for a float8[] argument stored as a short (1-byte header) varlena, the form of arrays
+ * of up to 12 elements: clinnova_float8_array_arg aligns it here instead of palloc'ing a copy.
+ */
+typedef union ClnShortArrayBuf
+{
+	double		align;
+	char		data[VARATT_SHORT_MAX + VARHDRSZ];
+} ClnShortArrayBuf;
+
+/* clinnova_float8_array of argument argno, without a palloc per call for short arrays. */
+extern double *clinnova_float8_array_arg(FunctionCallInfo fcinfo, int argno, ClnShortArrayBuf *buf,
+										 int *n, const char *argname);
+
 /* Build a one-dimensional float8[] from n doubles. */
 extern ArrayType *clinnova_make_float8_array(const double *v, int n);
 

@@ -342,20 +342,37 @@ CoxDataCreate(MemoryContext mcxt)
 	return d;
 }
 
-/* Grow an array of cap elements of elsize bytes to newcap (or allocate it). */
+/* Arrays at least this large are reallocated by the C library without copying (mremap). */
+#define COX_REMAP_BYTES		((Size) 32 << 20)
+
+/* Grow an array of oldcap elements of elsize bytes to newcap (or allocate it). */
 static void *
-GrowArray(void *a, int64 newcap, Size elsize)
+GrowArray(void *a, int64 oldcap, int64 newcap, Size elsize)
 {
 	if ((Size) newcap > MaxAllocHugeSize / elsize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many rows for one Cox model"),
 				 errdetail("The aggregate holds more than %lld rows.", (long long) newcap / 2)));
-	if (a == NULL)
-		a = palloc_extended((Size) newcap * elsize, MCXT_ALLOC_HUGE);
-	else
+	if (a != NULL && (Size) oldcap * elsize >= COX_REMAP_BYTES)
+	{
+		/* the C library moves pages (mremap) instead of copying them */
 		a = repalloc_huge(a, (Size) newcap * elsize);
-	clinnova_advise_huge_pages(a, (Size) newcap * elsize);
+		clinnova_advise_huge_pages(a, (Size) newcap * elsize);
+	}
+	else
+	{
+		/* advise before the copy touches the new block */
+		void	   *b = palloc_extended((Size) newcap * elsize, MCXT_ALLOC_HUGE);
+
+		clinnova_advise_huge_pages(b, (Size) newcap * elsize);
+		if (a != NULL)
+		{
+			memcpy(b, a, (Size) oldcap * elsize);
+			pfree(a);
+		}
+		a = b;
+	}
 	return a;
 }
 
@@ -374,26 +391,26 @@ EnsureCapacity(CoxData *d, int64 need)
 				 errmsg("too many rows for one Cox model"),
 				 errdetail("One aggregate can hold at most %lld rows.", (long long) COX_MAX_ROWS)));
 	/*
-	 * Grow 4x while the covariate column is small (below 32 MB the C library reallocates
-	 * by copying; above it, it remaps pages), 2x after that.  Untouched capacity costs no
+	 * Grow 4x while the covariate column is small (below COX_REMAP_BYTES a growth copies;
+	 * above it, pages are remapped), 2x after that.  Untouched capacity costs no
 	 * memory, only address space.
 	 */
 	newcap = Max(d->cap, COXDATA_INITIAL_ROWS);
 	while (newcap < need)
-		newcap *= (newcap * (int64) Max(d->p, 1) * sizeof(double) < ((int64) 32 << 20)) ? 4 : 2;
+		newcap *= ((Size) newcap * Max(d->p, 1) * sizeof(double) < COX_REMAP_BYTES) ? 4 : 2;
 	newcap = Min(newcap, COX_MAX_ROWS);
 	old = MemoryContextSwitchTo(d->mcxt);
-	d->time = GrowArray(d->time, newcap, sizeof(double));
-	d->status = GrowArray(d->status, newcap, sizeof(bool));
-	d->x = GrowArray(d->x, newcap * Max(d->p, 1), sizeof(double));
+	d->time = GrowArray(d->time, d->cap, newcap, sizeof(double));
+	d->status = GrowArray(d->status, d->cap, newcap, sizeof(bool));
+	d->x = GrowArray(d->x, d->cap * Max(d->p, 1), newcap * Max(d->p, 1), sizeof(double));
 	if (d->entry)
-		d->entry = GrowArray(d->entry, newcap, sizeof(double));
+		d->entry = GrowArray(d->entry, d->cap, newcap, sizeof(double));
 	if (d->weight)
-		d->weight = GrowArray(d->weight, newcap, sizeof(double));
+		d->weight = GrowArray(d->weight, d->cap, newcap, sizeof(double));
 	if (d->strata)
-		d->strata = GrowArray(d->strata, newcap, sizeof(int32));
+		d->strata = GrowArray(d->strata, d->cap, newcap, sizeof(int32));
 	if (d->cluster)
-		d->cluster = GrowArray(d->cluster, newcap, sizeof(int32));
+		d->cluster = GrowArray(d->cluster, d->cap, newcap, sizeof(int32));
 	MemoryContextSwitchTo(old);
 	d->cap = newcap;
 }

@@ -131,7 +131,7 @@ CoxTransition(FunctionCallInfo fcinfo, const ArgMap *am, const char *fname)
 	MemoryContext aggcxt;
 	CoxData    *d;
 	CoxRow		row;
-	ArrayType  *xa;
+	ClnShortArrayBuf xbuf;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "clinnova: %s transition called outside an aggregate", fname);
@@ -167,8 +167,7 @@ CoxTransition(FunctionCallInfo fcinfo, const ArgMap *am, const char *fname)
 		row.cluster = VARDATA_ANY(t);
 		row.cluster_len = VARSIZE_ANY_EXHDR(t);
 	}
-	xa = PG_GETARG_ARRAYTYPE_P(am->x);
-	row.x = clinnova_float8_array(xa, &row.p, "x");
+	row.x = clinnova_float8_array_arg(fcinfo, am->x, &xbuf, &row.p, "x");
 	CoxDataAddRow(d, &row);
 
 	/* constant arguments: keep the first one */

@@ -189,10 +189,12 @@ ChunkCreate(const GlmAggState *st, int cap)
 	c->next = NULL;
 	c->n = 0;
 	c->cap = cap;
-	c->x = clinnova_alloc_doubles((int64) cap * st->p_raw, "a GLM fit");
-	c->y = clinnova_alloc_doubles(cap, "a GLM fit");
-	c->w = st->has_weight ? clinnova_alloc_doubles(cap, "a GLM fit") : NULL;
-	c->off = st->has_offset ? clinnova_alloc_doubles(cap, "a GLM fit") : NULL;
+	/* one block (huge pages advised when large): x, then y, w and offset */
+	c->x = clinnova_alloc_doubles((int64) cap * (st->p_raw + 1 + st->has_weight + st->has_offset),
+								  "a GLM fit");
+	c->y = c->x + (Size) cap * st->p_raw;
+	c->w = st->has_weight ? c->y + cap : NULL;
+	c->off = st->has_offset ? c->y + (Size) cap * (1 + st->has_weight) : NULL;
 	return c;
 }
 
@@ -282,6 +284,7 @@ GlmTransition(FunctionCallInfo fcinfo, GlmFamily family, bool is_step)
 				w = 1.0,
 				off = 0.0;
 	double	   *x;
+	ClnShortArrayBuf xbuf;
 	int			p_raw;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
@@ -297,7 +300,7 @@ GlmTransition(FunctionCallInfo fcinfo, GlmFamily family, bool is_step)
 	}
 
 	y = (family == GLM_BINOMIAL) ? (PG_GETARG_BOOL(1) ? 1.0 : 0.0) : PG_GETARG_FLOAT8(1);
-	x = clinnova_float8_array(PG_GETARG_ARRAYTYPE_P(2), &p_raw, "x");
+	x = clinnova_float8_array_arg(fcinfo, 2, &xbuf, &p_raw, "x");
 	if (a->weight >= 0)
 		w = PG_GETARG_FLOAT8(a->weight);
 	if (a->offset >= 0)
