@@ -1142,138 +1142,128 @@ NameOrder(const CoxNames *names, int32 **rank)
 	return order;
 }
 
-/* Rows ahead along a permutation cycle whose data PermuteInPlace prefetches. */
-#define PERMUTE_LOOKAHEAD	8
+/* Rows ahead in the cycle list whose covariates PermuteInPlace prefetches. */
+#define PERMUTE_LOOKAHEAD	16
 
-/* Prefetch the cache lines of row i of every column that moves. */
-static inline void
-PrefetchRow(const CoxData *d, int64 i)
+/*
+ * Gather a column of n elements of elsize bytes through perm (new element k = old element
+ * perm[k]) via scratch of n elements: the reads are random but independent of each other,
+ * so their cache misses overlap.
+ */
+static void
+GatherColumn(void *col, Size elsize, const int32 *perm, int64 n, void *scratch)
 {
-	const double *xi = d->x + i * d->p;
-	int			off;
+	int64		k;
 
-	__builtin_prefetch(&d->time[i], 1);
-	__builtin_prefetch(&d->status[i], 1);
-	for (off = 0; off < d->p; off += 8)
-		__builtin_prefetch(xi + off, 1);
-	__builtin_prefetch(xi + d->p - 1, 1);
-	if (d->entry)
-		__builtin_prefetch(&d->entry[i], 1);
-	if (d->weight)
-		__builtin_prefetch(&d->weight[i], 1);
-	if (d->strata)
-		__builtin_prefetch(&d->strata[i], 1);
-	if (d->cluster)
-		__builtin_prefetch(&d->cluster[i], 1);
-}
-
-/* Copy row `from` over row `to` in every column (p doubles of x by a loop, not a call). */
-static inline void
-MoveRow(CoxData *d, int64 to, int64 from)
-{
-	double	   *xt = d->x + to * d->p;
-	const double *xf = d->x + from * d->p;
-	int			j;
-
-	d->time[to] = d->time[from];
-	d->status[to] = d->status[from];
-	if (d->entry)
-		d->entry[to] = d->entry[from];
-	if (d->weight)
-		d->weight[to] = d->weight[from];
-	if (d->strata)
-		d->strata[to] = d->strata[from];
-	if (d->cluster)
-		d->cluster[to] = d->cluster[from];
-	for (j = 0; j < d->p; j++)
-		xt[j] = xf[j];
+	switch (elsize)
+	{
+		case sizeof(double):
+			for (k = 0; k < n; k++)
+				((uint64 *) scratch)[k] = ((const uint64 *) col)[perm[k]];
+			break;
+		case sizeof(int32):
+			for (k = 0; k < n; k++)
+				((uint32 *) scratch)[k] = ((const uint32 *) col)[perm[k]];
+			break;
+		default:
+			Assert(elsize == 1);
+			for (k = 0; k < n; k++)
+				((uint8 *) scratch)[k] = ((const uint8 *) col)[perm[k]];
+			break;
+	}
+	memcpy(col, scratch, elsize * (Size) n);
 }
 
 /*
- * Gather every column through perm in place (new row k = old row perm[k]) by following the
- * permutation's cycles: one temporary row and a visited bitmap, no second copy of the data.
- * Each step reads a row at a random place; a second cursor runs PERMUTE_LOOKAHEAD steps ahead
- * on the same cycle and prefetches its rows, so that the cache misses overlap instead of
- * adding up (perm itself is 4 bytes a row and mostly cached after the sort).
+ * Reorder every column through perm in place (new row k = old row perm[k]).  The one-value
+ * columns are gathered through the scratch (n doubles).  The covariate rows cannot be (that
+ * would be a second copy of the data): they move along the permutation's cycles, whose order
+ * is first listed in cycles (room for n int32; a cycle is its start as -(start + 1), then its
+ * other rows) by walking perm alone, so that the moves can prefetch the rows
+ * PERMUTE_LOOKAHEAD places ahead instead of waiting for each random read in turn.
  */
 static void
-PermuteInPlace(CoxData *d, const int32 *perm)
+PermuteInPlace(CoxData *d, const int32 *perm, void *scratch, int32 *cycles)
 {
-	int64		n = d->n;
+	int64		n = d->n,
+				s,
+				k,
+				len = 0,
+				pos;
 	int			p = d->p;
-	uint8	   *done = palloc0((n + 7) / 8);
-	double	   *xtmp = palloc(sizeof(double) * Max(p, 1));
-	int64		s;
+	uint8	   *done;
+	double	   *xtmp;
 
+	GatherColumn(d->time, sizeof(double), perm, n, scratch);
+	GatherColumn(d->status, sizeof(bool), perm, n, scratch);
+	if (d->entry)
+		GatherColumn(d->entry, sizeof(double), perm, n, scratch);
+	if (d->weight)
+		GatherColumn(d->weight, sizeof(double), perm, n, scratch);
+	if (d->strata)
+		GatherColumn(d->strata, sizeof(int32), perm, n, scratch);
+	if (d->cluster)
+		GatherColumn(d->cluster, sizeof(int32), perm, n, scratch);
+	if (p <= 0)
+		return;
+
+	/* list the cycles */
+	done = palloc0((n + 7) / 8);
 	for (s = 0; s < n; s++)
 	{
-		int64		k,
-					next,
-					ahead;
-		int			a;
-		double		t_time,
-					t_entry = 0,
-					t_weight = 0;
-		bool		t_status;
-		int32		t_strata = 0,
-					t_cluster = 0;
-
 		if ((done[s >> 3] >> (s & 7)) & 1)
 			continue;
+		done[s >> 3] |= 1 << (s & 7);
 		if (perm[s] == s)
-		{
-			done[s >> 3] |= 1 << (s & 7);
 			continue;
-		}
 		if ((s & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		/* save row s, then pull each row of the cycle into place */
-		t_time = d->time[s];
-		t_status = d->status[s];
-		if (d->entry)
-			t_entry = d->entry[s];
-		if (d->weight)
-			t_weight = d->weight[s];
-		if (d->strata)
-			t_strata = d->strata[s];
-		if (d->cluster)
-			t_cluster = d->cluster[s];
-		memcpy(xtmp, d->x + s * p, sizeof(double) * p);
-		ahead = perm[s];
-		for (a = 0; a < PERMUTE_LOOKAHEAD && ahead != s; a++)
-		{
-			PrefetchRow(d, ahead);
-			ahead = perm[ahead];
-		}
-		k = s;
-		for (;;)
+		cycles[len++] = (int32) (-(s + 1));
+		for (k = perm[s]; k != s; k = perm[k])
 		{
 			done[k >> 3] |= 1 << (k & 7);
-			next = perm[k];
-			if (next == s)
-				break;
-			if (ahead != s)
-			{
-				/* the cursor stops at the cycle's start: that row is saved already */
-				PrefetchRow(d, ahead);
-				ahead = perm[ahead];
-			}
-			MoveRow(d, k, next);
-			k = next;
+			cycles[len++] = (int32) k;
 		}
-		d->time[k] = t_time;
-		d->status[k] = t_status;
-		if (d->entry)
-			d->entry[k] = t_entry;
-		if (d->weight)
-			d->weight[k] = t_weight;
-		if (d->strata)
-			d->strata[k] = t_strata;
-		if (d->cluster)
-			d->cluster[k] = t_cluster;
-		memcpy(d->x + k * p, xtmp, sizeof(double) * p);
 	}
 	pfree(done);
+	CLINNOVA_ASSERT(len <= n);
+
+	/* move the covariate rows: row k takes row perm[k], the next one in the list */
+	xtmp = palloc(sizeof(double) * p);
+	k = -1;
+	for (pos = 0; pos < len; pos++)
+	{
+		int64		next = cycles[pos];
+		int			j;
+
+		if (pos + PERMUTE_LOOKAHEAD < len)
+		{
+			int64		ahead = cycles[pos + PERMUTE_LOOKAHEAD];
+			const double *xa;
+
+			if (ahead < 0)
+				ahead = -ahead - 1;
+			xa = d->x + ahead * p;
+			__builtin_prefetch(xa, 1);
+			__builtin_prefetch(xa + p - 1, 1);
+		}
+		if (next < 0)
+		{
+			/* a new cycle: close the previous one with its saved first row */
+			if (k >= 0)
+				memcpy(d->x + k * p, xtmp, sizeof(double) * p);
+			k = -next - 1;
+			memcpy(xtmp, d->x + k * p, sizeof(double) * p);
+			if (((pos + 1) & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			continue;
+		}
+		for (j = 0; j < p; j++)
+			d->x[k * p + j] = d->x[next * p + j];
+		k = next;
+	}
+	if (k >= 0)
+		memcpy(d->x + k * p, xtmp, sizeof(double) * p);
 	pfree(xtmp);
 }
 
@@ -1405,7 +1395,8 @@ SortRows(CoxData *d)
 		memcpy(idx, ti, sizeof(int32) * n);
 		pfree(pos);
 	}
-	PermuteInPlace(d, idx);
+	/* keys and tk are free now: scratch for the gathers and the cycle list */
+	PermuteInPlace(d, idx, keys, (int32 *) tk);
 }
 
 /* Index of the largest cut <= v (cuts ascending, cuts[0] <= v). */
