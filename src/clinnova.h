@@ -10,9 +10,12 @@
 
 #include "postgres.h"
 
+#include <math.h>
+
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
+#include "utils/float.h"
 
 #ifndef CLINNOVA_VERSION
 #define CLINNOVA_VERSION "unknown"
@@ -96,6 +99,17 @@ extern ArrayType *clinnova_make_float8_array(const double *v, int n);
  * representation) unless it equals expected.
  */
 extern void clinnova_recv_version(StringInfo buf, int expected, const char *typname);
+
+/*
+ * The float8 a value's text form can express: one NaN (any payload or sign reads back as it)
+ * and +0 for -0 (JSON text has no negative zero).  Binary input, send and out pass every
+ * stored double through it, so that binary values round-trip through text.
+ */
+static inline double
+clinnova_canonical_float8(double x)
+{
+	return isnan(x) ? get_float8_nan() : x + 0.0;
+}
 
 /* Raise 22P03 unless the whole message was consumed (trailing garbage in a binary value). */
 extern void clinnova_recv_end(StringInfo buf, const char *typname);

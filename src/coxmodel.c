@@ -931,7 +931,7 @@ NeedBytes(StringInfo buf, double n)
 		Bad(ERRCODE_INVALID_BINARY_REPRESENTATION, "The value is shorter than its sizes say.");
 }
 
-/* Receive n float8 values into a new array. */
+/* Receive n float8 values into a new array (NaN and -0 canonical, as text would read them). */
 static double *
 RecvFloats(StringInfo buf, int64 n)
 {
@@ -941,7 +941,7 @@ RecvFloats(StringInfo buf, int64 n)
 	NeedBytes(buf, 8.0 * n);
 	v = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
 	for (i = 0; i < n; i++)
-		v[i] = pq_getmsgfloat8(buf);
+		v[i] = clinnova_canonical_float8(pq_getmsgfloat8(buf));
 	return v;
 }
 
@@ -990,14 +990,14 @@ coxmodel_recv(PG_FUNCTION_ARGS)
 	b.events = pq_getmsgint64(buf);
 	b.ntimes = pq_getmsgint64(buf);
 	b.nevtimes = pq_getmsgint64(buf);
-	b.conf_level = pq_getmsgfloat8(buf);
-	b.loglik0 = pq_getmsgfloat8(buf);
-	b.loglik = pq_getmsgfloat8(buf);
-	b.score = pq_getmsgfloat8(buf);
-	b.wald = pq_getmsgfloat8(buf);
-	b.rscore = pq_getmsgfloat8(buf);
+	b.conf_level = clinnova_canonical_float8(pq_getmsgfloat8(buf));
+	b.loglik0 = clinnova_canonical_float8(pq_getmsgfloat8(buf));
+	b.loglik = clinnova_canonical_float8(pq_getmsgfloat8(buf));
+	b.score = clinnova_canonical_float8(pq_getmsgfloat8(buf));
+	b.wald = clinnova_canonical_float8(pq_getmsgfloat8(buf));
+	b.rscore = clinnova_canonical_float8(pq_getmsgfloat8(buf));
 	for (j = 0; j < 7; j++)
-		b.conc[j] = pq_getmsgfloat8(buf);
+		b.conc[j] = clinnova_canonical_float8(pq_getmsgfloat8(buf));
 	if (b.p < 1 || b.p > COX_MAX_TERMS || b.nstrata < 0 || b.ntimes < 0 || b.nevtimes < 0)
 		Bad(code, "The sizes are invalid.");
 	/* every size must be backed by bytes before anything is allocated (sums in double: no overflow) */

@@ -225,15 +225,6 @@ summary_out(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(summary_recv);
 
-/*
- * The value text can express: one NaN (any payload or sign reads back as it) and +0 for -0,
- * so that binary input round-trips through text.
- */
-static double
-CanonicalFloat8(double x)
-{
-	return isnan(x) ? get_float8_nan() : x + 0.0;
-}
 
 /* clinnova.summary binary input: version byte, n int8, sum float8, m2 float8; re-validated. */
 Datum
@@ -249,8 +240,8 @@ summary_recv(PG_FUNCTION_ARGS)
 				 errmsg("invalid binary representation of clinnova.summary"),
 				 errdetail("Expected 24 bytes after the version, got %d.", buf->len - buf->cursor)));
 	s->n = pq_getmsgint64(buf);
-	s->sum = CanonicalFloat8(pq_getmsgfloat8(buf));
-	s->m2 = CanonicalFloat8(pq_getmsgfloat8(buf));
+	s->sum = clinnova_canonical_float8(pq_getmsgfloat8(buf));
+	s->m2 = clinnova_canonical_float8(pq_getmsgfloat8(buf));
 	clinnova_recv_end(buf, "clinnova.summary");
 	SummaryValidate(s, NULL, true);
 	PG_RETURN_POINTER(s);

@@ -293,16 +293,6 @@ glmmodel_send(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-/*
- * The value text can express: one NaN (any payload or sign reads back as it) and +0 for -0
- * (the JSON text form has no negative zero), so that binary input round-trips through text.
- */
-static double
-CanonicalFloat8(double x)
-{
-	return isnan(x) ? get_float8_nan() : x + 0.0;
-}
-
 PG_FUNCTION_INFO_V1(glmmodel_recv);
 /* Binary input: every length is checked before use, then the same validation as input. */
 Datum
@@ -334,7 +324,7 @@ glmmodel_recv(PG_FUNCTION_ARGS)
 	n = pq_getmsgint64(buf);
 	n_rows = pq_getmsgint64(buf);
 	for (j = 0; j < 5; j++)
-		hdr[j] = CanonicalFloat8(pq_getmsgfloat8(buf));
+		hdr[j] = clinnova_canonical_float8(pq_getmsgfloat8(buf));
 	if (p < 0 || p > GLM_MAX_COEF)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -348,7 +338,7 @@ glmmodel_recv(PG_FUNCTION_ARGS)
 				 errdetail("The value is truncated.")));
 	nums = palloc(sizeof(double) * Max(count, 1));
 	for (k = 0; k < count; k++)
-		nums[k] = CanonicalFloat8(pq_getmsgfloat8(buf));
+		nums[k] = clinnova_canonical_float8(pq_getmsgfloat8(buf));
 	al = palloc(Max(p, 1));
 	for (j = 0; j < p; j++)
 		al[j] = (uint8) pq_getmsgbyte(buf);

@@ -159,16 +159,6 @@ glmstep_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
-/*
- * The value text can express: one NaN (any payload or sign reads back as it) and +0 for -0,
- * so that every value round-trips through text in text and binary form (a computed NaN is
- * often -NaN; the JSON text form has no -0).  Used by out, send and recv.
- */
-static double
-CanonicalFloat8(double x)
-{
-	return isnan(x) ? get_float8_nan() : x + 0.0;
-}
 
 PG_FUNCTION_INFO_V1(glmstep_out);
 /* Text output: JSON, floats in shortest exact form. */
@@ -192,7 +182,7 @@ glmstep_out(PG_FUNCTION_ARGS)
 	{
 		if (j > 0)
 			appendStringInfoString(&buf, ", ");
-		JsonAppendFloat8(&buf, CanonicalFloat8(GlmStepBeta(s)[j]));
+		JsonAppendFloat8(&buf, clinnova_canonical_float8(GlmStepBeta(s)[j]));
 	}
 	appendStringInfoChar(&buf, ']');
 	for (i = 0; i < STEP_NCOUNTS; i++)
@@ -200,7 +190,7 @@ glmstep_out(PG_FUNCTION_ARGS)
 	for (i = 0; i < STEP_NSUMS; i++)
 	{
 		appendStringInfo(&buf, ", \"%s\": ", StepSumNames[i]);
-		JsonAppendFloat8(&buf, CanonicalFloat8(*StepSums(s, i)));
+		JsonAppendFloat8(&buf, clinnova_canonical_float8(*StepSums(s, i)));
 	}
 	appendStringInfoString(&buf, ", \"xtwx\": [");
 	for (i = 0; i < p; i++)
@@ -210,7 +200,7 @@ glmstep_out(PG_FUNCTION_ARGS)
 		{
 			if (j > 0)
 				appendStringInfoString(&buf, ", ");
-			JsonAppendFloat8(&buf, CanonicalFloat8(GlmStepXtWX(s)[i + (Size) j * p]));
+			JsonAppendFloat8(&buf, clinnova_canonical_float8(GlmStepXtWX(s)[i + (Size) j * p]));
 		}
 		appendStringInfoChar(&buf, ']');
 	}
@@ -219,7 +209,7 @@ glmstep_out(PG_FUNCTION_ARGS)
 	{
 		if (j > 0)
 			appendStringInfoString(&buf, ", ");
-		JsonAppendFloat8(&buf, CanonicalFloat8(GlmStepXtWz(s)[j]));
+		JsonAppendFloat8(&buf, clinnova_canonical_float8(GlmStepXtWz(s)[j]));
 	}
 	appendStringInfoString(&buf, "]}");
 	PG_RETURN_CSTRING(buf.data);
@@ -246,9 +236,9 @@ glmstep_send(PG_FUNCTION_ARGS)
 	for (i = 0; i < STEP_NCOUNTS; i++)
 		pq_sendint64(&buf, *StepCounts(s, i));
 	for (i = 0; i < STEP_NSUMS; i++)
-		pq_sendfloat8(&buf, CanonicalFloat8(*StepSums(s, i)));
+		pq_sendfloat8(&buf, clinnova_canonical_float8(*StepSums(s, i)));
 	for (k = 0; k < n; k++)
-		pq_sendfloat8(&buf, CanonicalFloat8(GlmStepBeta(s)[k]));
+		pq_sendfloat8(&buf, clinnova_canonical_float8(GlmStepBeta(s)[k]));
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -288,9 +278,9 @@ glmstep_recv(PG_FUNCTION_ARGS)
 	for (i = 0; i < STEP_NCOUNTS; i++)
 		*StepCounts(s, i) = pq_getmsgint64(buf);
 	for (i = 0; i < STEP_NSUMS; i++)
-		*StepSums(s, i) = CanonicalFloat8(pq_getmsgfloat8(buf));
+		*StepSums(s, i) = clinnova_canonical_float8(pq_getmsgfloat8(buf));
 	for (k = 0; k < n; k++)
-		GlmStepBeta(s)[k] = CanonicalFloat8(pq_getmsgfloat8(buf));
+		GlmStepBeta(s)[k] = clinnova_canonical_float8(pq_getmsgfloat8(buf));
 	clinnova_recv_end(buf, "glmstep");
 	GlmStepValidate(s, ERRCODE_INVALID_BINARY_REPRESENTATION, "glmstep");
 	PG_RETURN_POINTER(s);
