@@ -235,6 +235,13 @@ CoxModelValidate(const CoxModelBuild *b, int code)
 		if (!isnan(b->conc[6]) && !(b->conc[6] >= 0 && isfinite(b->conc[6])))
 			Bad(code, "The concordance standard error must be finite and non-negative.");
 	}
+	else
+	{
+		/* the text form writes no concordance then: values here could not be read back */
+		for (k = 0; k < 7; k++)
+			if (!isnan(b->conc[k]))
+				Bad(code, "A model without concordance must not carry concordance values.");
+	}
 	if (b->nstrata < 0)
 		Bad(code, "The number of strata is invalid.");
 	for (s = 0; s < b->nstrata; s++)

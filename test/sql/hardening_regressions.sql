@@ -74,6 +74,12 @@ SELECT state, message
 FROM (SELECT clinnova.coxmodel_send(clinnova.coxmodel_from_step(s, s, '{0,0}', 0, false)) b
       FROM (SELECT clinnova.coxph_step(t, e, x, '{0,0}') s FROM r) q) q2,
   pg_temp.hz_recv('clinnova.coxmodel', set_byte(b, 89, 255));
+-- ... and took finite concordance counts in a model without concordance, whose text form has
+-- none (so they read back as NaN): refused now, 22P03
+SELECT state, message
+FROM (SELECT clinnova.coxmodel_send(clinnova.coxmodel_from_step(s, s, '{0,0}', 0, false)) b
+      FROM (SELECT clinnova.coxph_step(t, e, x, '{0,0}') s FROM r) q) q2,
+  pg_temp.hz_recv('clinnova.coxmodel', set_byte(b, 97, 0));
 
 -- set-returning accessors called once per row (LATERAL, or in the select list) leaked about
 -- 850 bytes per call into the query's memory (InitMaterializedSRF built the result type from
