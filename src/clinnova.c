@@ -271,7 +271,7 @@ clinnova_recv_end(StringInfo buf, const char *typname)
 				 errdetail("%d unexpected trailing bytes.", buf->len - buf->cursor)));
 }
 
-/* ---- process facts ---- */
+/* ---- memory ---- */
 
 /* Arrays at least this large are advised to use transparent huge pages. */
 #define HUGE_ADVICE_BYTES	((Size) 4 << 20)
@@ -313,6 +313,8 @@ clinnova_alloc_doubles(int64 n, const char *what)
 	clinnova_advise_huge_pages(p, sizeof(double) * Max(n, 1));
 	return p;
 }
+
+/* ---- process facts ---- */
 
 /* Count the threads of this process through /proc/self/task; -1 where /proc is unavailable. */
 int

@@ -114,15 +114,17 @@ clinnova_canonical_float8(double x)
 /* Raise 22P03 unless the whole message was consumed (trailing garbage in a binary value). */
 extern void clinnova_recv_end(StringInfo buf, const char *typname);
 
-/* ---- process facts ---- */
-
-/* Number of threads of the calling backend process, from /proc/self/task (-1 if unknown). */
-extern int	clinnova_process_threads(void);
+/* ---- memory ---- */
 
 /* Advise transparent huge pages for the 2 MB-aligned interior of a large fresh array. */
 extern void clinnova_advise_huge_pages(void *p, Size size);
 
 /* palloc of n doubles (MCXT_ALLOC_HUGE; huge pages advised when large); 54000 naming what. */
 extern double *clinnova_alloc_doubles(int64 n, const char *what);
+
+/* ---- process facts ---- */
+
+/* Number of threads of the calling backend process, from /proc/self/task (-1 if unknown). */
+extern int	clinnova_process_threads(void);
 
 #endif							/* CLINNOVA_H */

@@ -1313,18 +1313,6 @@ Mix64(uint64 h)
 	return h;
 }
 
-/* Bits of a double, -0 read as 0 so that equal values hash alike. */
-static inline uint64
-DoubleBits(double v)
-{
-	uint64		u;
-
-	if (v == 0)
-		v = 0.0;
-	memcpy(&u, &v, sizeof(u));
-	return u;
-}
-
 /*
  * 64-bit hash of a row's content beyond its stratum and time (entry, weight, cluster,
  * covariates), the tie-breaking key of the sort: rows with equal (stratum, time) are ordered
@@ -1340,11 +1328,11 @@ ContentHash(const CoxData *d, int64 i)
 	int			j;
 
 	for (j = 0; j < d->p; j++)
-		h = Mix64(h ^ DoubleBits(xi[j]));
+		h = Mix64(h ^ CoxDoubleBits(xi[j]));
 	if (d->entry)
-		h = Mix64(h ^ DoubleBits(d->entry[i]));
+		h = Mix64(h ^ CoxDoubleBits(d->entry[i]));
 	if (d->weight)
-		h = Mix64(h ^ DoubleBits(d->weight[i]));
+		h = Mix64(h ^ CoxDoubleBits(d->weight[i]));
 	if (d->cluster)
 		h = Mix64(h ^ (uint64) (uint32) d->cluster[i]);
 	return h;

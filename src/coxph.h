@@ -170,15 +170,24 @@ extern void CoxDataPrepare(CoxData *d, bool timefix);
 extern double *CoxWorkspace(CoxData *d);
 extern void CoxRadixSort(uint64 *keys, int32 *idx, uint64 *tk, int32 *ti, int64 n);
 
-/* Order-preserving unsigned key of a double (any sign, no NaN); -0 sorts with +0. */
+/* Bits of a double, -0 read as +0 (equal values give equal bits). */
 static inline uint64
-CoxDoubleKey(double v)
+CoxDoubleBits(double v)
 {
 	uint64		u;
 
 	if (v == 0)
 		v = 0.0;
 	memcpy(&u, &v, sizeof(u));
+	return u;
+}
+
+/* Order-preserving unsigned key of a double (any sign, no NaN); -0 sorts with +0. */
+static inline uint64
+CoxDoubleKey(double v)
+{
+	uint64		u = CoxDoubleBits(v);
+
 	return (u >> 63) ? ~u : (u | ((uint64) 1 << 63));
 }
 extern void CoxDataCheck(const CoxData *d);
