@@ -58,6 +58,16 @@ fi
 images durability_src "$work/src" || notok "could not read the original values"
 
 export PGHOST=$(cln_host "$name") PGPORT=$(cln_port "$name") PGUSER=postgres
+# restored LABEL DB WHAT: the values of database DB (restored by WHAT) equal the originals
+restored() {
+  if images "$2" "$work/$1" && cmp -s "$work/src" "$work/$1"; then
+    ok "restored values equal the originals in text and binary form ($3)"
+  else
+    notok "restored values differ from the originals ($3)"
+    diff "$work/src" "$work/$1" | head -10 | cut -c1-200 | sed 's/^/#   /'
+  fi
+}
+
 if "$CLN_PGBIN/pg_dump" -Fc -d durability_src -f "$work/dump.custom" 2>"$work/dump.log" \
    && "$CLN_PGBIN/pg_restore" --exit-on-error -d durability_custom "$work/dump.custom" 2>"$work/restore.log"; then
   ok "pg_dump -Fc and pg_restore of every type"
@@ -65,12 +75,7 @@ else
   notok "pg_dump -Fc / pg_restore failed"
   cat "$work/dump.log" "$work/restore.log" | head -20 | sed 's/^/#   /'
 fi
-if images durability_custom "$work/custom" && cmp -s "$work/src" "$work/custom"; then
-  ok "restored values equal the originals in text and binary form (pg_restore)"
-else
-  notok "restored values differ from the originals (pg_restore)"
-  diff "$work/src" "$work/custom" | head -10 | cut -c1-200 | sed 's/^/#   /'
-fi
+restored custom durability_custom "pg_restore"
 
 if "$CLN_PGBIN/pg_dump" -Fp -d durability_src -f "$work/dump.sql" 2>"$work/dump.log" \
    && q -d durability_plain -v ON_ERROR_STOP=1 -f "$work/dump.sql" >"$work/restore.log" 2>&1; then
@@ -79,12 +84,7 @@ else
   notok "plain pg_dump / psql restore failed"
   cat "$work/dump.log" "$work/restore.log" | head -20 | sed 's/^/#   /'
 fi
-if images durability_plain "$work/plain" && cmp -s "$work/src" "$work/plain"; then
-  ok "restored values equal the originals in text and binary form (plain dump)"
-else
-  notok "restored values differ from the originals (plain dump)"
-  diff "$work/src" "$work/plain" | head -10 | cut -c1-200 | sed 's/^/#   /'
-fi
+restored plain durability_plain "plain dump"
 for db in durability_src durability_custom durability_plain; do
   q -c "DROP DATABASE IF EXISTS $db"
 done
