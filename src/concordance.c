@@ -19,7 +19,8 @@
  * entry time, or at the end): the difference counts the events it was compared with.
  *
  * Memory: the linear predictor, the influences and the ranking scratch share the final
- * function's workspace; the two trees reuse the ranking keys' storage.
+ * function's workspace; the two trees reuse the ranking keys' storage, and a per-rank mark
+ * (which tie group last held the rank) the other half of the ranks' slot.
  *
  * Variance (R's concordancefit): with npair = concordant + discordant + tied.x and
  * somer = (concordant - discordant) / npair on the un-reversed counts,
@@ -186,6 +187,8 @@ CoxComputeConcordance(CoxData *d, const double *lp, CoxConcordance *c)
 	double	   *ib = work + 2 * n;	/* I_conc + I_disc + I_tiedx */
 	uint64	   *keys = (uint64 *) (work + 3 * n);
 	int32	   *rankbuf = (int32 *) (work + 4 * n);	/* ranks of the stratum's rows */
+	int32	   *mark = rankbuf + n;	/* per rank: the last tie group holding it */
+	int32		group = 0;
 	uint64	   *tk = (uint64 *) (work + 4 * n);
 	int32	   *idx = (int32 *) (work + 5 * n);
 	int32	   *ti = idx + n;
@@ -227,6 +230,7 @@ CoxComputeConcordance(CoxData *d, const double *lp, CoxConcordance *c)
 			rankbuf[idx[i] - lo] = (int32) m;	/* rankbuf overlays tk, no longer needed */
 		}
 		m++;
+		memset(mark, 0xff, sizeof(int32) * m);	/* -1: no group */
 		/* the two trees take the storage of the keys and of idx/ti */
 		FenwickInit(&all, m, (double *) keys);
 		FenwickInit(&deaths, m, (double *) idx);
@@ -269,20 +273,33 @@ CoxComputeConcordance(CoxData *d, const double *lp, CoxConcordance *c)
 						removed[r - lo] = true;
 					}
 				}
-				/* the tied events in increasing rank (R sorts them by the risk score) */
+				/* the tied events, in increasing rank when two share one (R sorts by risk score) */
 				if (nd > ordcap)
 				{
 					ordcap = Max(nd, 2 * ordcap);
 					order = order ? repalloc_huge(order, sizeof(TiedEvent) * ordcap) :
 						palloc_extended(sizeof(TiedEvent) * ordcap, MCXT_ALLOC_HUGE);
 				}
-				for (a = 0; a < nd; a++)
+				/*
+				 * Only tied.xy needs the events grouped by rank, and only when two of them
+				 * share one: skip the sort otherwise (the counts do not depend on the order).
+				 */
 				{
-					order[a].row = g + a;
-					order[a].rank = rankbuf[g + a - lo];
+					bool		shared = false;
+
+					for (a = 0; a < nd; a++)
+					{
+						int32		r = rankbuf[g + a - lo];
+
+						order[a].row = g + a;
+						order[a].rank = r;
+						shared |= (mark[r] == group);
+						mark[r] = group;
+					}
+					group++;
+					if (shared)
+						sort_tied_events(order, nd);
 				}
-				if (nd > 1)
-					sort_tied_events(order, nd);
 				/* pass 1: pairs of each event with the rows at risk, and tied times */
 				for (a = 0; a < nd; a++)
 				{

@@ -1313,6 +1313,14 @@ Mix64(uint64 h)
 	return h;
 }
 
+/* Fold one 64-bit value v into the running hash h (rotate left by 23, add the product). */
+static inline uint64
+HashStep(uint64 h, uint64 v)
+{
+	return ((h << 23) | (h >> 41)) + (v ^ UINT64CONST(0x9e3779b97f4a7c15)) *
+		UINT64CONST(0xd6e8feb86659fd93);
+}
+
 /*
  * 64-bit hash of a row's content beyond its stratum and time (entry, weight, cluster,
  * covariates), the tie-breaking key of the sort: rows with equal (stratum, time) are ordered
@@ -1327,15 +1335,19 @@ ContentHash(const CoxData *d, int64 i)
 	uint64		h = UINT64CONST(0x636f7868617368);
 	int			j;
 
+	/*
+	 * Each value is multiplied on its own (the products pipeline); only a rotate and an add
+	 * chain them, which keeps the hash order-sensitive.  One mixer round at the end.
+	 */
 	for (j = 0; j < d->p; j++)
-		h = Mix64(h ^ CoxDoubleBits(xi[j]));
+		h = HashStep(h, CoxDoubleBits(xi[j]));
 	if (d->entry)
-		h = Mix64(h ^ CoxDoubleBits(d->entry[i]));
+		h = HashStep(h, CoxDoubleBits(d->entry[i]));
 	if (d->weight)
-		h = Mix64(h ^ CoxDoubleBits(d->weight[i]));
+		h = HashStep(h, CoxDoubleBits(d->weight[i]));
 	if (d->cluster)
-		h = Mix64(h ^ (uint64) (uint32) d->cluster[i]);
-	return h;
+		h = HashStep(h, (uint64) (uint32) d->cluster[i]);
+	return Mix64(h);
 }
 
 /*

@@ -74,6 +74,15 @@ typedef struct CoxWork
 	double	   *aD;
 	double	   *block;			/* COX_BLOCK x p rows for dsyrk */
 	int			nblock;
+	/* the one-sweep pass of right-censored data (RiskSetPassRight) */
+	double	   *pend;			/* COX_BLOCK pending rows sqrt(r_i) x_i */
+	int32	   *pend_tag;		/* first segment event time each pending row is at risk for */
+	double	   *pend_own;		/* hazard weight of a pending row's own tied event, else 0 */
+	int			npend;
+	double	   *seg_h;			/* hfull of the segment's event times, in sweep order */
+	int			nseg;
+	double		seg_hsum;		/* sum of seg_h */
+	double	   *s2;				/* sum of r_i x_i x_i' over the checkpointed rows (upper) */
 } CoxWork;
 
 /* Weight of row i. */
@@ -211,9 +220,100 @@ WorkInit(CoxWork *w, CoxData *d, CoxTies ties)
 	w->a = palloc(sizeof(double) * w->p);
 	w->aD = palloc(sizeof(double) * w->p);
 	w->block = palloc(sizeof(double) * COX_BLOCK * w->p);
+	if (!w->counting)
+	{
+		w->pend = palloc(sizeof(double) * COX_BLOCK * w->p);
+		w->pend_tag = palloc(sizeof(int32) * COX_BLOCK);
+		w->pend_own = palloc(sizeof(double) * COX_BLOCK);
+		w->seg_h = palloc(sizeof(double) * (COX_BLOCK + 2));	/* see SettlePending */
+		w->s2 = palloc(sizeof(double) * w->p * w->p);
+	}
 }
 
 /* ---- the risk-set pass ---- */
+
+/*
+ * What one event time contributes, given nd tied events of total risk weight denD and case
+ * weight wD and the risk weight denom of the others at risk: hf, the hazard weight of a row
+ * fully at risk (sum over the Efron denominators D_m of wt / D_m), hd, that of the tied
+ * events themselves (with the Efron fractions f_m = m / nd), and the a a' part of the
+ * information, sum_m (wt / D_m^2) (a + f_m aD)(a + f_m aD)'.  That part is kept as q^2 times
+ * the 2 x 2 Gram [s0 s1; s1 s2] of the vectors a and aD, with q = sqrt(wt) / D_nd and the
+ * Gram's entries sums of (D_nd / D_m)^2 (times f_m, f_m^2): all of moderate size even when
+ * risk weights are huge, where D_m^2 would overflow (q times a stays moderate).
+ */
+typedef struct EventTerms
+{
+	double		loglik;			/* minus the log-denominator terms */
+	double		hf;
+	double		hd;
+	double		q;
+	double		s0;
+	double		s1;
+	double		s2;
+	bool		rank1;			/* one denominator (Breslow, or a single event) */
+} EventTerms;
+
+/* The terms of one event time (see EventTerms). */
+static inline void
+EventTimeTerms(CoxTies ties, int32 nd, double denom, double denD, double wD, EventTerms *e)
+{
+	double		dfull = denom + denD;
+
+	if (ties == COX_BRESLOW || nd == 1)
+	{
+		e->loglik = -wD * log(dfull);
+		e->hf = e->hd = wD / dfull;
+		e->q = sqrt(wD) / dfull;
+		e->s0 = e->s1 = e->s2 = 1.0;
+		e->rank1 = true;
+	}
+	else
+	{
+		double		wt = wD / nd;
+		int32		m;
+
+		e->loglik = e->hf = e->hd = e->s0 = e->s1 = e->s2 = 0;
+		e->q = sqrt(wt) / dfull;
+		e->rank1 = false;
+		for (m = 1; m <= nd; m++)
+		{
+			double		f = (double) m / nd;
+			double		den = denom + f * denD;
+			double		ratio = dfull / den;
+			double		c = ratio * ratio;
+
+			e->loglik -= wt * log(den);
+			e->hf += wt / den;
+			e->hd += wt * f / den;
+			e->s0 += c;
+			e->s1 += c * f;
+			e->s2 += c * f * f;
+		}
+	}
+}
+
+/*
+ * Buffer the a a' part of an event time (subtracted from imat) as at most two rows: q times
+ * the Cholesky factor of the Gram [s0 s1; s1 s2] applied to (a, aD).  One denominator gives
+ * the single row q (a + aD).
+ */
+static inline void
+PushEventRows(CoxWork *w, const EventTerms *e, double *imat)
+{
+	if (e->rank1)
+	{
+		PushRow2(w, w->a, w->aD, 1.0, e->q, -1.0, imat);
+		return;
+	}
+	PushRow2(w, w->a, w->aD, e->s1 / e->s0, e->q * sqrt(e->s0), -1.0, imat);
+	{
+		double		rest = e->s2 - e->s1 * e->s1 / e->s0;
+
+		if (rest > 0)
+			PushRow(w, w->aD, e->q * sqrt(rest), -1.0, imat);
+	}
+}
 
 /*
  * Remove from the running sums every row of stratum rows [lo, ..) whose entry is >= t:
@@ -250,9 +350,223 @@ RemoveEntered(CoxWork *w, int64 lo, int64 *ep, double t, double *denom, int64 *n
 	}
 }
 
+/* x_k . beta over p values. */
+static inline double
+RowDot(const double *xk, const double *beta, int p)
+{
+	double		s = 0;
+	int			j;
+
+	for (j = 0; j < p; j++)
+		s += xk[j] * beta[j];
+	return s;
+}
+
+/*
+ * Checkpoint of the one-sweep pass: settle the pending rows.  Every event time of the
+ * segment saw the checkpointed rows (s2) in full, so imat gains seg_hsum * s2; a pending row
+ * was at risk for the segment's event times from its tag on (a suffix sum of seg_h) plus
+ * its own tied event (pend_own), so imat gains its row scaled by the square root of that
+ * weight.  Then the pending rows join s2 and a new segment starts.
+ */
+static void
+SettlePending(CoxWork *w, double *imat)
+{
+	int			p = w->p;
+	int			q,
+				m = 0,
+				e,
+				j;
+	double		suffix = 0;
+
+	if (w->seg_hsum > 0)
+	{
+		int			i;
+
+		/* upper triangle only; symmetrized at the end of the pass */
+		for (j = 0; j < p; j++)
+			for (i = 0; i <= j; i++)
+				imat[i + j * p] += w->seg_hsum * w->s2[i + j * p];
+	}
+	if (w->npend > 0)
+	{
+		w->seg_h[w->nseg] = 0;
+		for (e = w->nseg - 1; e >= 0; e--)
+		{
+			suffix += w->seg_h[e];
+			w->seg_h[e] = suffix;
+		}
+		linalg_syrk_rows(p, w->npend, 1.0, w->pend, w->s2);
+		for (q = 0; q < w->npend; q++)
+		{
+			double		c = w->pend_own[q] + w->seg_h[w->pend_tag[q]];
+
+			if (c > 0)
+			{
+				double		f = sqrt(c);
+				const double *src = w->pend + q * p;
+				double	   *dst = w->pend + m * p;
+
+				for (j = 0; j < p; j++)
+					dst[j] = f * src[j];
+				m++;
+			}
+		}
+		linalg_syrk_rows(p, m, 1.0, w->pend, imat);
+	}
+	w->npend = 0;
+	w->nseg = 0;
+	w->seg_hsum = 0;
+}
+
+/* Add row x_k with risk weight rk (and own-event hazard weight own) to the pending rows. */
+static inline void
+PendRow(CoxWork *w, const double *xk, double rk, double own, double *imat)
+{
+	double	   *dst;
+	double		f = sqrt(rk);
+	int			j;
+
+	if (w->npend == COX_BLOCK)
+		SettlePending(w, imat);
+	dst = w->pend + w->npend * w->p;
+	for (j = 0; j < w->p; j++)
+		dst[j] = f * xk[j];
+	w->pend_tag[w->npend] = w->nseg;
+	w->pend_own[w->npend] = own;
+	w->npend++;
+}
+
+/*
+ * RiskSetPass for right-censored data in one backward sweep, one read of x.  The
+ * information's sum_i r_i C_i x_i x_i' is regrouped by event time: event time t adds
+ * hfull_t S2(t) + hdeath_t D2(t), with S2(t) the sum of r x x' over the others at risk and
+ * D2(t) over its tied events.  S2(t) is the checkpointed sum s2 plus the pending rows
+ * (fewer than COX_BLOCK, still in cache): each event time records its hfull, and
+ * SettlePending gives every pending row the weight of the event times it was at risk for
+ * (a sum of positive terms, as R's cumulative sums are), then folds the rows into s2 with one
+ * dsyrk.  The score needs no row pass: event time t subtracts hfull_t a(t) + hdeath_t aD(t).
+ * The risk scores r_i = w_i exp(x_i beta) are formed as the sweep reaches each row.
+ */
+static double
+RiskSetPassRight(CoxWork *w, const double *beta, double *u, double *imat)
+{
+	CoxData    *d = w->d;
+	int			p = w->p;
+	int64		i,
+				k,
+				done = 0;
+	int			j,
+				s;
+	double		loglik = 0;
+
+	if (u)
+		memset(u, 0, sizeof(double) * p);
+	if (imat)
+		memset(imat, 0, sizeof(double) * p * p);
+	w->nblock = 0;
+
+	for (s = 0; s < d->nstrata; s++)
+	{
+		int64		lo = d->stratum_first[s],
+					hi = d->stratum_first[s + 1];
+		double		denom = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		memset(w->a, 0, sizeof(double) * p);
+		if (imat)
+			memset(w->s2, 0, sizeof(double) * p * p);
+		w->npend = 0;
+		w->nseg = 0;
+		w->seg_hsum = 0;
+
+		i = hi - 1;
+		while (i >= lo)
+		{
+			double		t = d->time[i];
+			int64		g = i;
+			int32		nd = 0;
+
+			while (g > lo && d->time[g - 1] == t)
+				g--;
+			while (g + nd <= i && d->status[g + nd])
+				nd++;
+			/* rows censored at t are at risk at t */
+			for (k = g + nd; k <= i; k++)
+			{
+				const double *xk = d->x + k * p;
+				double		rk = W(d, k) * exp(RowDot(xk, beta, p));
+
+				denom += rk;
+				for (j = 0; j < p; j++)
+					w->a[j] += rk * xk[j];
+				if (imat)
+					PendRow(w, xk, rk, 0.0, imat);
+			}
+			if (nd > 0)
+			{
+				double		denD = 0,
+							wD = 0;
+				EventTerms	et;
+
+				memset(w->aD, 0, sizeof(double) * p);
+				for (k = g; k < g + nd; k++)
+				{
+					const double *xk = d->x + k * p;
+					double		wk = W(d, k);
+					double		eta = RowDot(xk, beta, p);
+					double		rk = wk * exp(eta);
+
+					w->r[k] = rk;
+					denD += rk;
+					wD += wk;
+					loglik += wk * eta;
+					for (j = 0; j < p; j++)
+						w->aD[j] += rk * xk[j];
+					if (u)
+						for (j = 0; j < p; j++)
+							u[j] += wk * xk[j];
+				}
+				EventTimeTerms(w->ties, nd, denom, denD, wD, &et);
+				loglik += et.loglik;
+				if (u)
+					for (j = 0; j < p; j++)
+						u[j] -= et.hf * w->a[j] + et.hd * w->aD[j];
+				if (imat)
+				{
+					PushEventRows(w, &et, imat);
+					w->seg_h[w->nseg++] = et.hf;
+					w->seg_hsum += et.hf;
+					for (k = g; k < g + nd; k++)
+						PendRow(w, d->x + k * p, w->r[k], et.hd, imat);
+				}
+				denom += denD;
+				for (j = 0; j < p; j++)
+					w->a[j] += w->aD[j];
+			}
+			done += i - g + 1;
+			if (done >= 0x10000)
+			{
+				CHECK_FOR_INTERRUPTS();
+				done = 0;
+			}
+			i = g - 1;
+		}
+		if (imat)
+			SettlePending(w, imat);
+	}
+	if (imat)
+	{
+		FlushBlock(w, -1.0, imat);
+		linalg_symmetrize(p, imat);
+	}
+	return loglik;
+}
+
 /*
  * Log-likelihood, score u and information imat at beta (internal scale); u and imat may be
- * NULL (log-likelihood only).  Leaves r_i C_i in w->c.
+ * NULL (log-likelihood only).  Right-censored data go through RiskSetPassRight; the sweeps
+ * below serve (start, stop] data.
  *
  * Per stratum: a backward sweep (decreasing time) forms the denominators, the log-likelihood,
  * the a a' part of imat and each event time's hazard weights hfull and hdeath, stored at the
@@ -278,6 +592,8 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 	double	   *hdeath = work + 4 * n;
 	double	   *hthrough = work + 5 * n;	/* (start, stop] data: H up to each row's time */
 
+	if (!w->counting)
+		return RiskSetPassRight(w, beta, u, imat);
 	linalg_rows_dot(n, p, d->x, beta, w->eta);
 	for (i = 0; i < n; i++)
 		w->r[i] = W(d, i) * exp(w->eta[i]);
@@ -326,9 +642,8 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 			if (nd > 0)
 			{
 				double		denD = 0,
-							wD = 0,
-							hf = 0,
-							hd = 0;
+							wD = 0;
+				EventTerms	et;
 
 				memset(w->aD, 0, sizeof(double) * p);
 				for (k = g; k < g + nd; k++)
@@ -347,34 +662,12 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 							u[j] += wk * xk[j];
 					nrisk++;
 				}
-				if (w->ties == COX_BRESLOW || nd == 1)
-				{
-					double		den = denom + denD;
-
-					loglik -= wD * log(den);
-					hf = hd = wD / den;
-					if (imat)
-						PushRow2(w, w->a, w->aD, 1.0, sqrt(wD) / den, -1.0, imat);
-				}
-				else
-				{
-					double		wt = wD / nd;
-					int32		m;
-
-					for (m = 1; m <= nd; m++)
-					{
-						double		f = (double) m / nd;
-						double		den = denom + f * denD;
-
-						loglik -= wt * log(den);
-						hf += wt / den;
-						hd += wt * f / den;
-						if (imat)
-							PushRow2(w, w->a, w->aD, f, sqrt(wt) / den, -1.0, imat);
-					}
-				}
-				hfull[g] = hf;
-				hdeath[g] = hd;
+				EventTimeTerms(w->ties, nd, denom, denD, wD, &et);
+				loglik += et.loglik;
+				if (imat)
+					PushEventRows(w, &et, imat);
+				hfull[g] = et.hf;
+				hdeath[g] = et.hd;
 				denom += denD;
 				for (j = 0; j < p; j++)
 					w->a[j] += w->aD[j];
@@ -781,9 +1074,8 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 			if (nd > 0)
 			{
 				double		denD = 0,
-							wD = 0,
-							hf = 0,
-							hd = 0;
+							wD = 0;
+				EventTerms	et;
 
 				for (k = g; k < g + nd; k++)
 				{
@@ -791,25 +1083,11 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 					wD += W(d, k);
 					nrisk++;
 				}
-				if (w->ties == COX_BRESLOW || nd == 1)
-					hf = hd = wD / (denom + denD);
-				else
-				{
-					int32		m;
-
-					for (m = 1; m <= nd; m++)
-					{
-						double		f = (double) m / nd;
-						double		den = denom + f * denD;
-
-						hf += (wD / nd) / den;
-						hd += (wD / nd) * f / den;
-					}
-				}
+				EventTimeTerms(w->ties, nd, denom, denD, wD, &et);
 				ev[e].time = t;
 				ev[e].nevent = nd;
-				ev[e].hfull = hf;
-				ev[e].hdeath = hd;
+				ev[e].hfull = et.hf;
+				ev[e].hdeath = et.hd;
 				e--;
 				denom += denD;
 			}
