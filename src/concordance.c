@@ -18,9 +18,11 @@
  * "deaths" tree taken when the row enters the risk set and again when it leaves it (at its
  * entry time, or at the end): the difference counts the events it was compared with.
  *
- * Memory: the linear predictor, the influences and the ranking scratch share the final
- * function's workspace; the two trees reuse the ranking keys' storage, and a per-rank mark
- * (which tie group last held the rank) the other half of the ranks' slot.
+ * Memory: the linear predictor is slot 0 of the final function's workspace; the influences and
+ * the ranking scratch (five vectors of n doubles) take the covariates' storage when it is
+ * large enough (p >= 5; the model no longer needs the covariates), else five more workspace
+ * slots.  The two trees reuse the ranking keys' storage, and a per-rank mark (which tie group
+ * last held the rank) the other half of the ranks' slot.
  *
  * Variance (R's concordancefit): with npair = concordant + discordant + tied.x and
  * somer = (concordant - discordant) / npair on the un-reversed counts,
@@ -170,11 +172,13 @@ InfluenceMark(const Fenwick *deaths, int64 rk, double sign, double *ia, double *
 }
 
 /*
- * Concordance of lp (one value per sorted row of prepared data d) with the survival data,
- * stratified, weighted and clustered as the model is.
+ * Concordance of the linear predictor CoxFit leaves in slot 0 of the workspace (one value
+ * per sorted row of prepared data d) with the survival data, stratified, weighted and
+ * clustered as the model is.  With five or more covariates the scratch (five vectors of n
+ * doubles) lives in the covariates' storage, which it overwrites: call it last.
  */
 void
-CoxComputeConcordance(CoxData *d, const double *lp, CoxConcordance *c)
+CoxComputeConcordance(CoxData *d, CoxConcordance *c)
 {
 	int64		n = d->n;
 	double		conc = 0,
@@ -182,21 +186,23 @@ CoxComputeConcordance(CoxData *d, const double *lp, CoxConcordance *c)
 				tiedx = 0,
 				tiedy = 0,
 				tiedxy = 0;
-	double	   *work = CoxWorkspace(d);
-	double	   *ia = work + n;		/* I_conc - I_disc */
-	double	   *ib = work + 2 * n;	/* I_conc + I_disc + I_tiedx */
-	uint64	   *keys = (uint64 *) (work + 3 * n);
-	int32	   *rankbuf = (int32 *) (work + 4 * n);	/* ranks of the stratum's rows */
+	bool		in_x = (d->p >= 5);	/* the covariates are no longer needed */
+	double	   *work = CoxWorkspace(d, in_x ? 1 : COX_WORK_SLOTS);
+	const double *lp = work;
+	double	   *scratch = in_x ? d->x : work + n;	/* 5 n doubles */
+	double	   *ia = scratch;	/* I_conc - I_disc */
+	double	   *ib = scratch + n;	/* I_conc + I_disc + I_tiedx */
+	uint64	   *keys = (uint64 *) (scratch + 2 * n);
+	int32	   *rankbuf = (int32 *) (scratch + 3 * n);	/* ranks of the stratum's rows */
 	int32	   *mark = rankbuf + n;	/* per rank: the last tie group holding it */
 	int32		group = 0;
-	uint64	   *tk = (uint64 *) (work + 4 * n);
-	int32	   *idx = (int32 *) (work + 5 * n);
+	uint64	   *tk = (uint64 *) (scratch + 3 * n);
+	int32	   *idx = (int32 *) (scratch + 4 * n);
 	int32	   *ti = idx + n;
 	TiedEvent  *order = NULL;
 	int64		ordcap = 0;
 	int			s;
 
-	Assert(lp == work);			/* the linear predictor lives in slot 0 */
 	memset(ia, 0, sizeof(double) * n);
 	memset(ib, 0, sizeof(double) * n);
 

@@ -75,7 +75,7 @@ CoxComputeBaseline(CoxData *d, CoxTies ties, const double *coef, const double *m
 				i;
 	int			s,
 				j;
-	double	   *risk = CoxWorkspace(d) + n;
+	double	   *risk = CoxWorkspace(d, 2) + n;	/* slot 0 holds the linear predictor */
 	double	   *xsum = palloc(sizeof(double) * p);
 	double	   *xsum2 = palloc(sizeof(double) * p);
 	double	   *inc = palloc(sizeof(double) * p);

@@ -1017,15 +1017,29 @@ CoxDataDeserialize(bytea *b, MemoryContext mcxt)
 /* ---- workspace ---- */
 
 /*
- * The scratch every final function shares: COX_WORK_SLOTS vectors of n doubles, allocated
- * once (in the caller's context) and reused by the sort, the Newton passes, the concordance
- * and the baseline, so that a fit touches fresh memory once rather than per phase.
+ * The scratch every final function shares: at least slots (<= COX_WORK_SLOTS) vectors of n
+ * doubles, allocated in the caller's context and reused by the sort, the Newton passes, the
+ * concordance and the baseline, so that a fit touches fresh memory once rather than per
+ * phase.  It grows (keeping its contents) when a later phase needs more slots; a
+ * right-censored fit needs three, so a large fit touches no more fresh memory than that.
  */
 double *
-CoxWorkspace(CoxData *d)
+CoxWorkspace(CoxData *d, int slots)
 {
-	if (d->work == NULL)
-		d->work = CoxAlloc(Max(d->n, 1) * (int64) COX_WORK_SLOTS, sizeof(double), false);
+	Assert(slots >= 1 && slots <= COX_WORK_SLOTS);
+	if (d->work_slots < slots)
+	{
+		int64		nelem = Max(d->n, 1) * (int64) slots;
+
+		if (d->work == NULL)
+			d->work = CoxAlloc(nelem, sizeof(double), false);
+		else
+		{
+			d->work = repalloc_huge(d->work, sizeof(double) * nelem);
+			clinnova_advise_huge_pages(d->work, sizeof(double) * nelem);
+		}
+		d->work_slots = slots;
+	}
 	return d->work;
 }
 
@@ -1361,7 +1375,7 @@ SortRows(CoxData *d)
 {
 	int64		n = d->n,
 				i;
-	double	   *work = CoxWorkspace(d);
+	double	   *work = CoxWorkspace(d, 3);
 	uint64	   *keys = (uint64 *) work;
 	uint64	   *tk = (uint64 *) (work + n);
 	int32	   *idx = (int32 *) (work + 2 * n);
@@ -1432,14 +1446,15 @@ TimeFix(CoxData *d)
 				m = 0,
 				i,
 				nk;
-	double	   *work = CoxWorkspace(d);
+	bool		simple = (d->nstrata == 1 && d->entry == NULL);
+	double	   *work = CoxWorkspace(d, simple ? 1 : COX_WORK_SLOTS);
 	double	   *y = work;		/* distinct values, then the cuts (in place) */
 	double		meanabs = 0;
 	int64		ncut = 0;
 	bool		tied = false;
 	int			s;
 
-	if (d->nstrata == 1 && d->entry == NULL)
+	if (simple)
 	{
 		/* one stratum of sorted times: the distinct values in one pass */
 		for (i = 0; i < n; i++)
@@ -1577,7 +1592,7 @@ CoxDataPrepare(CoxData *d, bool timefix)
 	/* (start, stop] data: rows by entry time within each stratum */
 	if (d->entry)
 	{
-		double	   *work = CoxWorkspace(d);
+		double	   *work = CoxWorkspace(d, 3);
 		uint64	   *keys = (uint64 *) work;
 		uint64	   *tk = (uint64 *) (work + n);
 		int32	   *idx = (int32 *) (work + 2 * n);

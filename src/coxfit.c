@@ -204,7 +204,8 @@ CenterAndScale(CoxWork *w, bool do_scale)
 static void
 WorkInit(CoxWork *w, CoxData *d, CoxTies ties)
 {
-	double	   *work = CoxWorkspace(d);
+	/* (start, stop] passes use three more slots: ask now, as growing may move the block */
+	double	   *work = CoxWorkspace(d, CoxIsCounting(d) ? COX_WORK_SLOTS : 3);
 
 	memset(w, 0, sizeof(*w));
 	w->d = d;
@@ -587,13 +588,17 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 	int			j,
 				s;
 	double		loglik = 0;
-	double	   *work = CoxWorkspace(d);
-	double	   *hfull = work + 3 * n;	/* per event time, at its first row */
-	double	   *hdeath = work + 4 * n;
-	double	   *hthrough = work + 5 * n;	/* (start, stop] data: H up to each row's time */
+	double	   *work,
+			   *hfull,
+			   *hdeath,
+			   *hthrough;
 
 	if (!w->counting)
 		return RiskSetPassRight(w, beta, u, imat);
+	work = CoxWorkspace(d, COX_WORK_SLOTS);
+	hfull = work + 3 * n;		/* per event time, at its first row */
+	hdeath = work + 4 * n;
+	hthrough = work + 5 * n;	/* H up to each row's time */
 	linalg_rows_dot(n, p, d->x, beta, w->eta);
 	for (i = 0; i < n; i++)
 		w->r[i] = W(d, i) * exp(w->eta[i]);

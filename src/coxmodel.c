@@ -572,14 +572,28 @@ CoxModelFindStratum(const CoxModel *m, const char *name, bool isnull)
 
 /* ---- a model from a fit ---- */
 
+/* The concordance of a model under construction (built with concordance). */
+void
+CoxModelSetConcordance(CoxModelBuild *b, const CoxConcordance *conc)
+{
+	Assert(b->flags & COXMODEL_HAS_CONC);
+	b->conc[0] = conc->concordant;
+	b->conc[1] = conc->discordant;
+	b->conc[2] = conc->tied_x;
+	b->conc[3] = conc->tied_y;
+	b->conc[4] = conc->tied_xy;
+	b->conc[5] = conc->concordance;
+	b->conc[6] = conc->std;
+}
+
 /*
- * Gather a fit and its concordance into a model under construction; with baseline, also its
- * sizes (CoxModelAllocate then provides the arrays CoxComputeBaseline fills).
+ * Gather a fit into a model under construction; with concordance, its values follow through
+ * CoxModelSetConcordance; with baseline, also its sizes (CoxModelAllocate then provides the
+ * arrays CoxComputeBaseline fills).
  */
 void
 CoxModelBuildFromFit(CoxModelBuild *b, const CoxData *d, const CoxOptions *o,
-					 const CoxFitResult *fit, const CoxConcordance *conc,
-					 bool baseline)
+					 const CoxFitResult *fit, bool concordance, bool baseline)
 {
 	int			j,
 				s;
@@ -590,7 +604,7 @@ CoxModelBuildFromFit(CoxModelBuild *b, const CoxData *d, const CoxOptions *o,
 	b->flags = (fit->robust ? COXMODEL_ROBUST | COXMODEL_HAS_RSCORE : 0) |
 		(fit->converged ? COXMODEL_CONVERGED : 0) |
 		(fit->counting ? COXMODEL_COUNTING : 0) |
-		(conc ? COXMODEL_HAS_CONC : 0) |
+		(concordance ? COXMODEL_HAS_CONC : 0) |
 		(baseline ? COXMODEL_HAS_BASELINE : 0);
 	b->p = p;
 	b->iterations = fit->iterations;
@@ -602,19 +616,8 @@ CoxModelBuildFromFit(CoxModelBuild *b, const CoxData *d, const CoxOptions *o,
 	b->score = fit->score_test;
 	b->wald = fit->wald_test;
 	b->rscore = fit->robust ? fit->robust_score_test : NAN;
-	if (conc)
-	{
-		b->conc[0] = conc->concordant;
-		b->conc[1] = conc->discordant;
-		b->conc[2] = conc->tied_x;
-		b->conc[3] = conc->tied_y;
-		b->conc[4] = conc->tied_xy;
-		b->conc[5] = conc->concordance;
-		b->conc[6] = conc->std;
-	}
-	else
-		for (j = 0; j < 7; j++)
-			b->conc[j] = NAN;
+	for (j = 0; j < 7; j++)
+		b->conc[j] = NAN;
 	b->terms = palloc(sizeof(char *) * p);
 	b->coef = palloc(sizeof(double) * p);
 	for (j = 0; j < p; j++)

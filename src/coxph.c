@@ -310,7 +310,7 @@ StateOptions(const CoxData *d, CoxOptions *o, int allowed, const char *fname)
 	CoxOptionsParse(o, (Jsonb *) d->options, allowed, fname);
 }
 
-/* coxph final: sort once, fit, concordance, baseline, store the model. */
+/* coxph final: sort once, fit, baseline, concordance, store the model. */
 Datum
 coxph_finalfn(PG_FUNCTION_ARGS)
 {
@@ -346,10 +346,7 @@ coxph_finalfn(PG_FUNCTION_ARGS)
 	t1 = Seconds();
 	CoxFit(d, &o, &fit);
 	t2 = Seconds();
-	if (o.concordance)
-		CoxComputeConcordance(d, fit.lp, &conc);
-	t3 = Seconds();
-	CoxModelBuildFromFit(&b, d, &o, &fit, o.concordance ? &conc : NULL, o.baseline);
+	CoxModelBuildFromFit(&b, d, &o, &fit, o.concordance, o.baseline);
 	model = CoxModelAllocate(&b);
 	if (o.baseline)
 	{
@@ -367,11 +364,18 @@ coxph_finalfn(PG_FUNCTION_ARGS)
 		base.cumxbar = b.cumxbar;
 		CoxComputeBaseline(d, o.ties, fit.coef, fit.means, &base);
 	}
+	t3 = Seconds();
+	/* last: it may overwrite the covariates */
+	if (o.concordance)
+	{
+		CoxComputeConcordance(d, &conc);
+		CoxModelSetConcordance(&b, &conc);
+	}
 	t4 = Seconds();
 	CoxModelValidate(&b, ERRCODE_DATA_EXCEPTION);
 	CoxModelFinish(&b, model);
 	ereport(DEBUG1,
-			(errmsg_internal("coxph: %lld rows, CPU seconds: sort %.3f, fit %.3f, concordance %.3f, baseline %.3f, checks %.3f",
+			(errmsg_internal("coxph: %lld rows, CPU seconds: sort %.3f, fit %.3f, baseline %.3f, concordance %.3f, checks %.3f",
 						(long long) d->n, t1 - t0, t2 - t1, t3 - t2, t4 - t3, Seconds() - t4)));
 	PG_RETURN_POINTER(model);
 }

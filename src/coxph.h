@@ -140,10 +140,11 @@ typedef struct CoxData
 	int64	   *stratum_first;	/* nstrata + 1 row offsets */
 	int32	   *stratum_name;	/* name id of each sorted stratum (-1: the NULL stratum) */
 	int32	   *start_order;	/* (start, stop] data: rows of each stratum by entry time */
-	double	   *work;			/* COX_WORK_SLOTS x n doubles of scratch (CoxWorkspace) */
+	double	   *work;			/* work_slots x n doubles of scratch (CoxWorkspace) */
+	int			work_slots;
 } CoxData;
 
-/* Vectors of n doubles in the shared workspace of a final function. */
+/* Most vectors of n doubles in the shared workspace of a final function. */
 #define COX_WORK_SLOTS 6
 
 /* One input row, as the transition functions hand it over. */
@@ -167,7 +168,7 @@ extern CoxData *CoxDataCombine(CoxData *a, CoxData *b, MemoryContext mcxt);
 extern bytea *CoxDataSerialize(CoxData *d);
 extern CoxData *CoxDataDeserialize(bytea *b, MemoryContext mcxt);
 extern void CoxDataPrepare(CoxData *d, bool timefix);
-extern double *CoxWorkspace(CoxData *d);
+extern double *CoxWorkspace(CoxData *d, int slots);
 extern void CoxRadixSort(uint64 *keys, int32 *idx, uint64 *tk, int32 *ti, int64 n);
 
 /* Bits of a double, -0 read as +0 (equal values give equal bits). */
@@ -222,7 +223,7 @@ typedef struct CoxFitResult
 	bool		robust;
 	bool		counting;
 	int64		nevents;
-	double	   *lp;				/* centred linear predictor per sorted row */
+	double	   *lp;				/* centred linear predictor per sorted row (workspace slot 0) */
 } CoxFitResult;
 
 /* One Newton step's pieces at a given beta: log-likelihood, score and information. */
@@ -286,7 +287,7 @@ typedef struct CoxConcordance
 	double		std;
 } CoxConcordance;
 
-extern void CoxComputeConcordance(CoxData *d, const double *lp, CoxConcordance *c);
+extern void CoxComputeConcordance(CoxData *d, CoxConcordance *c);
 
 /* ---- proportional-hazards test (coxzph.c) ---- */
 
@@ -419,8 +420,8 @@ extern const double *CoxModelVar(const CoxModel *m);
 extern int	CoxModelFindStratum(const CoxModel *m, const char *name, bool isnull);
 extern void CoxRequireBaseline(const CoxModel *m, const char *fname);
 extern void CoxModelBuildFromFit(CoxModelBuild *b, const CoxData *d, const CoxOptions *o,
-								 const CoxFitResult *fit, const CoxConcordance *conc,
-								 bool baseline);
+								 const CoxFitResult *fit, bool concordance, bool baseline);
+extern void CoxModelSetConcordance(CoxModelBuild *b, const CoxConcordance *conc);
 
 /* ---- coxstep type (coxstep.c) ---- */
 
