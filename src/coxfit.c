@@ -83,6 +83,7 @@ typedef struct CoxWork
 	int			nseg;
 	double		seg_hsum;		/* sum of seg_h */
 	double	   *s2;				/* sum of r_i x_i x_i' over the checkpointed rows (upper) */
+	double	   *run;			/* p x p scratch of SettleRuns */
 } CoxWork;
 
 /* Weight of row i. */
@@ -228,6 +229,7 @@ WorkInit(CoxWork *w, CoxData *d, CoxTies ties)
 		w->pend_own = palloc(sizeof(double) * COX_BLOCK);
 		w->seg_h = palloc(sizeof(double) * (COX_BLOCK + 2));	/* see SettlePending */
 		w->s2 = palloc(sizeof(double) * w->p * w->p);
+		w->run = palloc(sizeof(double) * w->p * w->p);
 	}
 }
 
@@ -363,12 +365,50 @@ RowDot(const double *xk, const double *beta, int p)
 	return s;
 }
 
+/* Mean run length from which SettlePending updates run by run. */
+#define COX_RUN_ROWS 16
+
+/*
+ * The pending rows, in runs of equal weight c (same tag and own weight; seg_h holds the
+ * suffix sums): each run's sum of y y' goes into s2 and, times c, into imat.
+ */
+static void
+SettleRuns(CoxWork *w, double *imat)
+{
+	int			p = w->p;
+	int			q0 = 0,
+				q1,
+				i,
+				j;
+
+	while (q0 < w->npend)
+	{
+		double		c = w->pend_own[q0] + w->seg_h[w->pend_tag[q0]];
+
+		q1 = q0 + 1;
+		while (q1 < w->npend && w->pend_tag[q1] == w->pend_tag[q0] &&
+			   w->pend_own[q1] == w->pend_own[q0])
+			q1++;
+		memset(w->run, 0, sizeof(double) * p * p);
+		linalg_syrk_rows(p, q1 - q0, 1.0, w->pend + q0 * p, w->run);
+		for (j = 0; j < p; j++)
+			for (i = 0; i <= j; i++)
+			{
+				w->s2[i + j * p] += w->run[i + j * p];
+				if (c > 0)
+					imat[i + j * p] += c * w->run[i + j * p];
+			}
+		q0 = q1;
+	}
+}
+
 /*
  * Checkpoint of the one-sweep pass: settle the pending rows.  Every event time of the
  * segment saw the checkpointed rows (s2) in full, so imat gains seg_hsum * s2; a pending row
  * was at risk for the segment's event times from its tag on (a suffix sum of seg_h) plus
  * its own tied event (pend_own), so imat gains its row scaled by the square root of that
- * weight.  Then the pending rows join s2 and a new segment starts.
+ * weight.  Then the pending rows join s2 and a new segment starts.  When the rows come in
+ * long runs of one weight (heavy ties), SettleRuns does the same with one update per run.
  */
 static void
 SettlePending(CoxWork *w, double *imat)
@@ -391,11 +431,25 @@ SettlePending(CoxWork *w, double *imat)
 	}
 	if (w->npend > 0)
 	{
+		int			nruns = 1;
+
 		w->seg_h[w->nseg] = 0;
 		for (e = w->nseg - 1; e >= 0; e--)
 		{
 			suffix += w->seg_h[e];
 			w->seg_h[e] = suffix;
+		}
+		for (q = 1; q < w->npend; q++)
+			nruns += (w->pend_tag[q] != w->pend_tag[q - 1] ||
+					  w->pend_own[q] != w->pend_own[q - 1]);
+		if (nruns * COX_RUN_ROWS <= w->npend)
+		{
+			/* long runs of rows with one weight (heavy ties): one rank-k update per run */
+			SettleRuns(w, imat);
+			w->npend = 0;
+			w->nseg = 0;
+			w->seg_hsum = 0;
+			return;
 		}
 		linalg_syrk_rows(p, w->npend, 1.0, w->pend, w->s2);
 		for (q = 0; q < w->npend; q++)
@@ -460,7 +514,10 @@ RiskSetPassRight(CoxWork *w, const double *beta, double *u, double *imat)
 	int			j,
 				s;
 	double		loglik = 0;
+	bool		zero = true;	/* beta = 0 (the first pass): every eta is 0 */
 
+	for (j = 0; j < p; j++)
+		zero &= (beta[j] == 0);
 	if (u)
 		memset(u, 0, sizeof(double) * p);
 	if (imat)
@@ -496,7 +553,7 @@ RiskSetPassRight(CoxWork *w, const double *beta, double *u, double *imat)
 			for (k = g + nd; k <= i; k++)
 			{
 				const double *xk = d->x + k * p;
-				double		rk = W(d, k) * exp(RowDot(xk, beta, p));
+				double		rk = zero ? W(d, k) : W(d, k) * exp(RowDot(xk, beta, p));
 
 				denom += rk;
 				for (j = 0; j < p; j++)
@@ -515,8 +572,8 @@ RiskSetPassRight(CoxWork *w, const double *beta, double *u, double *imat)
 				{
 					const double *xk = d->x + k * p;
 					double		wk = W(d, k);
-					double		eta = RowDot(xk, beta, p);
-					double		rk = wk * exp(eta);
+					double		eta = zero ? 0.0 : RowDot(xk, beta, p);
+					double		rk = zero ? wk : wk * exp(eta);
 
 					w->r[k] = rk;
 					denD += rk;
