@@ -1049,9 +1049,10 @@ CoxWorkspace(CoxData *d, int slots)
 #define RADIX_SIZE	(1 << RADIX_BITS)
 
 /*
- * Stable LSD radix sort of n (key, idx) pairs by unsigned 64-bit key, 11-bit digits, skipping
- * digits in which all keys agree.  tk and ti are scratch of n elements each; the result is
- * left in keys/idx.
+ * Stable LSD radix sort of n (key, idx) pairs by unsigned 64-bit key, 11-bit digits from the
+ * lowest bit in which keys differ, skipping digits in which all keys agree (integer times
+ * stored as doubles differ in about 17 bits: two passes).  tk and ti are scratch of n
+ * elements each; the result is left in keys/idx.
  */
 void
 CoxRadixSort(uint64 *keys, int32 *idx, uint64 *tk, int32 *ti, int64 n)
@@ -1075,7 +1076,7 @@ CoxRadixSort(uint64 *keys, int32 *idx, uint64 *tk, int32 *ti, int64 n)
 	if (varying == 0)
 		return;
 	count = palloc(sizeof(int64) * RADIX_SIZE);
-	for (shift = 0; shift < 64; shift += RADIX_BITS)
+	for (shift = pg_rightmost_one_pos64(varying); shift < 64; shift += RADIX_BITS)
 	{
 		int64		sum = 0;
 		int			b;
