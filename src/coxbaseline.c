@@ -62,13 +62,13 @@ CoxBaselineCount(const CoxData *d, int64 *ntimes, int64 *T, int64 *D)
 }
 
 /*
- * Compute the baseline of prepared data d whose x holds x - means (as CoxFit leaves it), at
- * coefficients coef (aliased ones 0), into the arrays of b (sized by CoxBaselineCount).
- * ties selects R's ctype (efron: 2, breslow: 1).  Uses workspace slot 1 for the risks.
+ * Compute the baseline of prepared data d whose x holds x - means (as CoxFit leaves it), with
+ * lp its linear predictor (x - means) . coef (aliased coefficients 0; CoxFit's fit->lp),
+ * into the arrays of b (sized by CoxBaselineCount).  ties selects R's ctype (efron: 2,
+ * breslow: 1).  Uses workspace slot 1 for the risks.
  */
 void
-CoxComputeBaseline(CoxData *d, CoxTies ties, const double *coef, const double *means,
-				   CoxBaseline *b)
+CoxComputeBaseline(CoxData *d, CoxTies ties, const double *lp, CoxBaseline *b)
 {
 	int			p = d->p;
 	int64		n = d->n,
@@ -82,9 +82,8 @@ CoxComputeBaseline(CoxData *d, CoxTies ties, const double *coef, const double *m
 	int64		toff = 0,
 				eoff = 0;
 
-	CoxComputeLp(d, coef, means, risk);
 	for (i = 0; i < n; i++)
-		risk[i] = Wt(d, i) * exp(risk[i]);
+		risk[i] = Wt(d, i) * exp(lp[i]);
 
 	for (s = 0; s < d->nstrata; s++)
 	{

@@ -1496,33 +1496,9 @@ ConvergenceWarnings(const CoxOptions *o, const CoxFitResult *fit, int64 n)
 /* ---- entry points ---- */
 
 /*
- * The centred linear predictor of each sorted row, (x - means) . coef, from the internal
- * (centred, scaled) x: lp = x_int . (coef / scale) + (center - means) . coef.
- */
-static void
-LinearPredictor(CoxWork *w, const double *coef, const double *means, double *lp)
-{
-	int			p = w->p;
-	double	   *b = palloc(sizeof(double) * p);
-	double		shift = 0;
-	int64		i;
-	int			j;
-
-	for (j = 0; j < p; j++)
-	{
-		b[j] = coef[j] / w->scale[j];
-		shift += (w->center[j] - means[j]) * coef[j];
-	}
-	linalg_rows_dot(w->n, p, w->d->x, b, lp);
-	if (shift != 0)
-		for (i = 0; i < w->n; i++)
-			lp[i] += shift;
-	pfree(b);
-}
-
-/*
- * Fit a Cox model to prepared data d with options o.  x is centred and scaled in place and
- * stays so (CoxData.x is internal afterwards; see CoxComputeLp for the linear predictor).
+ * Fit a Cox model to prepared data d with options o.  x is centred and scaled in place for
+ * the fit and left holding x - means; fit->lp, the linear predictor (x - means) . coef of
+ * every sorted row, is workspace slot 0.
  */
 void
 CoxFit(CoxData *d, const CoxOptions *o, CoxFitResult *fit)
@@ -1648,9 +1624,31 @@ CoxFit(CoxData *d, const CoxOptions *o, CoxFitResult *fit)
 		pfree(bs);
 	}
 
-	/* linear predictor (for concordance), then R's warnings */
+	/*
+	 * One pass: leave x on the scale of the model means (x - means, for the baseline and zph
+	 * passes) and form the linear predictor (x - means) coef from it, for the baseline and the
+	 * concordance; then R's warnings.
+	 */
 	fit->lp = w.eta;			/* reuse: no further risk-set passes */
-	LinearPredictor(&w, fit->coef, fit->means, fit->lp);
+	{
+		double	   *shift = palloc(sizeof(double) * p);
+
+		for (j = 0; j < p; j++)
+			shift[j] = w.center[j] - fit->means[j];
+		for (i = 0; i < d->n; i++)
+		{
+			double	   *xi = d->x + i * p;
+			double		lp = 0;
+
+			for (j = 0; j < p; j++)
+			{
+				xi[j] = xi[j] / w.scale[j] + shift[j];
+				lp += xi[j] * fit->coef[j];
+			}
+			fit->lp[i] = lp;
+		}
+		pfree(shift);
+	}
 	ConvergenceWarnings(o, fit, d->n);
 	for (j = 0; j < p; j++)
 		if (aliased[j])
@@ -1660,10 +1658,6 @@ CoxFit(CoxData *d, const CoxOptions *o, CoxFitResult *fit)
 					 errdetail("The covariate is constant or a linear combination of other covariates (R reports NA)."),
 					 errhint("Remove the covariate or one of the collinear covariates.")));
 
-	/* leave x on the scale of the model means for the baseline and zph passes */
-	for (i = 0; i < d->n; i++)
-		for (j = 0; j < p; j++)
-			d->x[i * p + j] = d->x[i * p + j] / w.scale[j] + (w.center[j] - fit->means[j]);
 	pfree(beta);
 	pfree(u);
 	pfree(imat);
@@ -1704,12 +1698,3 @@ CoxStep(CoxData *d, CoxTies ties, const double *beta, CoxStepResult *step)
 	pfree(bint);
 }
 
-/*
- * Linear predictor (x - means) . coef of every sorted row, for data whose x holds
- * x - means (as CoxFit leaves it).
- */
-void
-CoxComputeLp(const CoxData *d, const double *coef, const double *means, double *lp)
-{
-	linalg_rows_dot(d->n, d->p, d->x, coef, lp);
-}

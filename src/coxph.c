@@ -362,7 +362,7 @@ coxph_finalfn(PG_FUNCTION_ARGS)
 		base.cumhaz = b.cumhaz;
 		base.cumvar = b.cumvar;
 		base.cumxbar = b.cumxbar;
-		CoxComputeBaseline(d, o.ties, fit.coef, fit.means, &base);
+		CoxComputeBaseline(d, o.ties, fit.lp, &base);
 	}
 	t3 = Seconds();
 	/* last: it may overwrite the covariates */

@@ -239,8 +239,6 @@ typedef struct CoxStepResult
 
 extern void CoxFit(CoxData *d, const CoxOptions *o, CoxFitResult *fit);
 extern void CoxStep(CoxData *d, CoxTies ties, const double *beta, CoxStepResult *step);
-extern void CoxComputeLp(const CoxData *d, const double *coef, const double *means,
-						 double *lp);
 extern double CoxQuadraticTest(int p, const double *A, const double *b, double toler,
 							   int *rank);
 extern bool CoxIsCounting(const CoxData *d);
@@ -271,8 +269,7 @@ typedef struct CoxBaseline
 } CoxBaseline;
 
 extern void CoxBaselineCount(const CoxData *d, int64 *ntimes, int64 *T, int64 *D);
-extern void CoxComputeBaseline(CoxData *d, CoxTies ties, const double *coef,
-							   const double *means, CoxBaseline *b);
+extern void CoxComputeBaseline(CoxData *d, CoxTies ties, const double *lp, CoxBaseline *b);
 
 /* ---- concordance (concordance.c) ---- */
 
