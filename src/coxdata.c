@@ -1338,10 +1338,8 @@ HashStep(uint64 h, uint64 v)
 
 /*
  * 64-bit hash of a row's content beyond its stratum and time (entry, weight, cluster,
- * covariates), the tie-breaking key of the sort: rows with equal (stratum, time) are ordered
- * by it, so the order does not depend on the input order except between rows whose content
- * hashes alike (43 bits are used), which are identical rows but for a tiny chance; such a
- * collision would only leave the summation order of two tied rows to the input order.
+ * covariates): the sort orders rows of equal (time, event) by some of its bits, then rows
+ * whose bits agree by their content itself (CompareContent).
  */
 static inline uint64
 ContentHash(const CoxData *d, int64 i)
@@ -1366,35 +1364,104 @@ ContentHash(const CoxData *d, int64 i)
 }
 
 /*
- * Sort the rows by (stratum, time), events first and content after that, in place: a radix
- * sort of (events first, content hash), then a stable radix sort of the times and a stable
- * counting sort of the strata, all in the workspace, then one in-place permutation of all
- * columns.  O(n) passes; no comparison sort even under heavy ties.
+ * Total order of two rows by their content beyond stratum, time and event (entry, weight,
+ * cluster, covariates, compared as the bits of CoxDoubleBits): rows it calls equal are the
+ * same row, so any order among them gives the same sums.
+ */
+static int
+CompareContent(const void *a, const void *b, void *arg)
+{
+	const CoxData *d = (const CoxData *) arg;
+	int64		i = *(const int32 *) a,
+				k = *(const int32 *) b;
+	int			j;
+
+#define CMP_BITS(u, v) \
+	do { uint64 u_ = (u), v_ = (v); if (u_ != v_) return u_ < v_ ? -1 : 1; } while (0)
+	if (d->entry)
+		CMP_BITS(CoxDoubleBits(d->entry[i]), CoxDoubleBits(d->entry[k]));
+	if (d->weight)
+		CMP_BITS(CoxDoubleBits(d->weight[i]), CoxDoubleBits(d->weight[k]));
+	if (d->cluster)
+		CMP_BITS((uint32) d->cluster[i], (uint32) d->cluster[k]);
+	for (j = 0; j < d->p; j++)
+		CMP_BITS(CoxDoubleBits(d->x[i * d->p + j]), CoxDoubleBits(d->x[k * d->p + j]));
+#undef CMP_BITS
+	return 0;
+}
+
+/* Fewest content-hash bits in the sort key: few rows of one (time, event) then agree. */
+#define SORT_HASH_BITS_MIN	12
+
+/*
+ * Sort the rows by (stratum, time), events first and content after that, in place: one
+ * stable radix sort of a composite key (the bits in which the times differ, the event flag,
+ * and enough bits of the content hash to fill the last radix digit, at least
+ * SORT_HASH_BITS_MIN), then a comparison sort of each run of equal keys by content (rare,
+ * short runs), a stable counting sort of the strata, and one in-place permutation of all
+ * columns.  Integer times in days differ in about 17 bits: three radix passes.  The order
+ * depends on the rows alone, never on the order they arrived in, so a parallel plan gives
+ * the same bits as a serial one.
  */
 static void
 SortRows(CoxData *d)
 {
 	int64		n = d->n,
-				i;
+				i,
+				a;
 	double	   *work = CoxWorkspace(d, 3);
 	uint64	   *keys = (uint64 *) work;
 	uint64	   *tk = (uint64 *) (work + n);
 	int32	   *idx = (int32 *) (work + 2 * n);
 	int32	   *ti = idx + n;
+	uint64		t_or = 0,
+				t_and = ~(uint64) 0,
+				varying;
+	int			tlo = 0,
+				tbits = 0,
+				hbits,
+				total;
 
-	/* secondary key (44 bits, four radix passes): events first, then 43 bits of the hash */
+	/* which bits of the time keys differ */
 	for (i = 0; i < n; i++)
 	{
-		keys[i] = ((uint64) (d->status[i] ? 0 : 1) << 43) | (ContentHash(d, i) >> 21);
+		uint64		k = CoxDoubleKey(d->time[i]);
+
+		t_or |= k;
+		t_and &= k;
+	}
+	varying = t_or ^ t_and;
+	if (varying != 0)
+	{
+		tlo = pg_rightmost_one_pos64(varying);
+		tbits = pg_leftmost_one_pos64(varying) - tlo + 1;
+	}
+	/* time bits, event flag, hash bits up to a whole number of digits (at most 64 bits) */
+	total = ((tbits + 1 + SORT_HASH_BITS_MIN + 10) / 11) * 11;
+	total = Min(total, 64);
+	hbits = total - tbits - 1;
+
+	for (i = 0; i < n; i++)
+	{
+		uint64		k = (CoxDoubleKey(d->time[i]) ^ t_and) >> tlo;
+
+		k = (k << 1) | (d->status[i] ? 0 : 1);
+		if (hbits > 0)
+			k = (k << hbits) | (ContentHash(d, i) >> (64 - hbits));
+		keys[i] = k;
 		idx[i] = (int32) i;
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 	CoxRadixSort(keys, idx, tk, ti, n);
-	/* primary key: time (stable, so ties keep the secondary order) */
-	for (i = 0; i < n; i++)
-		keys[i] = CoxDoubleKey(d->time[idx[i]]);
-	CoxRadixSort(keys, idx, tk, ti, n);
+	/* runs of equal keys: same time and event, hash bits alike; order them by content */
+	for (i = 0; i < n; i = a)
+	{
+		for (a = i + 1; a < n && keys[a] == keys[i]; a++)
+			;
+		if (a - i > 1)
+			qsort_arg(idx + i, a - i, sizeof(int32), CompareContent, d);
+	}
 	if (d->strata && d->nstrata > 1)
 	{
 		/* stable counting sort by stratum */
@@ -1545,7 +1612,7 @@ TimeFix(CoxData *d)
 }
 
 /*
- * After timefix merged times, the rows are no longer in (stratum, time, events first, hash)
+ * After timefix merged times, the rows are no longer in (stratum, time, events first, content)
  * order within the merged times: sort again (rows are nearly sorted, the permutation is
  * mostly fixed points).
  */
