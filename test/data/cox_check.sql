@@ -21,6 +21,8 @@ CREATE TEMP TABLE heart (start float8, stop float8, event float8, age float8, ye
 \copy heart FROM 'test/data/cox_heart.csv' WITH (FORMAT csv, HEADER)
 CREATE TEMP TABLE mono ("time" float8, status int, x float8, z float8);
 \copy mono FROM 'test/data/cox_monotone.csv' WITH (FORMAT csv, HEADER)
+CREATE TEMP TABLE tied ("time" float8, status int, x1 float8, x2 float8, x3 float8, w float8);
+\copy tied FROM 'test/data/cox_ties.csv' WITH (FORMAT csv, HEADER)
 
 -- equal to a relative tolerance (exactly 0 expected: |actual| <= 1e-12); NULL matches NULL
 CREATE FUNCTION pg_temp.rel_ok(actual float8, expected float8, rel float8)

@@ -1,11 +1,13 @@
 # cox_gen.R — reference answers for the cox module's tests beyond shared/reference (sections d
 # and e): (start, stop] data with time-varying covariates, cluster() robust variance, strata
 # with case weights, collinear and constant covariates (NA coefficients), monotone likelihood,
-# cox.zph per term with factors and GLOBAL, one covariate, running out of iterations.
+# cox.zph per term with factors and GLOBAL, one covariate, running out of iterations, heavy
+# ties (tied events and censorings in long runs, repeated rows, integer case weights).
 #
 #   Rscript test/data/cox_gen.R        (from the repository root; R 4.2.2, survival 3.5-3)
 #
-# Writes test/data/cox_*.json and the data sets they need (cox_heart.csv, cox_monotone.csv).
+# Writes test/data/cox_*.json and the data sets they need (cox_heart.csv, cox_monotone.csv,
+# cox_ties.csv).
 # Every float is printed with 17 significant digits, so the files hold R's doubles exactly.
 suppressPackageStartupMessages(library(survival))
 stopifnot(packageVersion("survival") == "3.5.3")
@@ -141,6 +143,21 @@ mono <- data.frame(time = c(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 1
                          1.1, -0.9, 0.6, -0.3))
 write.csv(mono, file.path(out, "cox_monotone.csv"), row.names = FALSE, quote = FALSE)
 
+# heavy ties: 3000 rows over 20 distinct times (about 150 per time, long runs of tied events
+# and censorings), 120 rows repeated exactly, integer case weights; x1 continuous, x2 binary,
+# x3 in 0..3
+set.seed(20261129)
+ties_n <- 3000
+tied <- data.frame(time = sample(1:20, ties_n, replace = TRUE),
+                   status = rbinom(ties_n, 1, 0.6),
+                   x1 = round(rnorm(ties_n), 3),
+                   x2 = rbinom(ties_n, 1, 0.4),
+                   x3 = sample(0:3, ties_n, replace = TRUE),
+                   w = sample(1:3, ties_n, replace = TRUE))
+tied$time <- tied$time + ifelse(tied$x2 == 1 & tied$time > 1, -1, 0) * rbinom(ties_n, 1, 0.3)
+tied <- rbind(tied, tied[sample(ties_n, 120), ])
+write.csv(tied, file.path(out, "cox_ties.csv"), row.names = FALSE, quote = FALSE)
+
 lung2 <- lung
 lung2$age2 <- 2 * lung2$age
 lung2$k <- 3
@@ -193,4 +210,12 @@ run("cox_veteran_strata_zph",
     'coxph(Surv(time, status) ~ trt + karno + age + strata(celltype), data = veteran)',
     function(fit) list(zph = zph_json(fit),
                        curve = curve_json(fit, data.frame(trt = 2, karno = 60, age = 65))))
+for (tm in c("efron", "breslow")) {
+  run(paste0("cox_ties_", tm),
+      sprintf('coxph(Surv(time, status) ~ x1 + x2 + x3, data = tied, ties = "%s")', tm),
+      function(fit) list(curve = curve_json(fit, data.frame(x1 = 0.5, x2 = 1, x3 = 2)),
+                         basehaz = basehaz_json(fit)))
+  run(paste0("cox_ties_weights_", tm),
+      sprintf('coxph(Surv(time, status) ~ x1 + x2 + x3, data = tied, weights = w, ties = "%s")', tm))
+}
 cat("wrote the cox fixtures\n")

@@ -184,3 +184,19 @@ SELECT (SELECT clinnova.coxph(NULL, "time", status = 2, ARRAY[age, sex], inst::t
 FROM serial;
 SELECT pg_temp.serial_only();
 DROP TABLE coxph_fit_par;
+-- heavy ties and rows repeated four times over (runs of identical rows in the sort),
+-- unweighted (integer concordance counts) and weighted
+CREATE TABLE coxph_ties_par AS SELECT t.* FROM tied t, generate_series(1, 4);
+ANALYZE coxph_ties_par;
+CREATE TEMP TABLE serial_ties AS
+SELECT (SELECT clinnova.coxph("time", status = 1, ARRAY[x1, x2, x3]) FROM coxph_ties_par) AS m,
+       (SELECT clinnova.coxph(NULL, "time", status = 1, ARRAY[x1, x2, x3], NULL, w, NULL, NULL)
+        FROM coxph_ties_par) AS mw;
+SELECT pg_temp.force_parallel();
+SELECT (SELECT clinnova.coxph("time", status = 1, ARRAY[x1, x2, x3]) FROM coxph_ties_par)::text = m::text
+         AS ties_parallel_equals_serial,
+       (SELECT clinnova.coxph(NULL, "time", status = 1, ARRAY[x1, x2, x3], NULL, w, NULL, NULL)
+        FROM coxph_ties_par)::text = mw::text AS weighted_ties_parallel_equals_serial
+FROM serial_ties;
+SELECT pg_temp.serial_only();
+DROP TABLE coxph_ties_par;

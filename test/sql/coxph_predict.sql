@@ -193,6 +193,16 @@ SELECT * FROM pg_temp.summary('cox_lung_strata_weights_breslow curve', 'pg_temp.
 SELECT * FROM pg_temp.summary('cox_veteran_strata curve', 'pg_temp.curve_items(clinnova.coxmodel, jsonb)',
   (SELECT clinnova.coxph(NULL, "time", status = 1, ARRAY[trt, karno, age], celltype, NULL, NULL, NULL) FROM veteran),
   (:'ref'::jsonb)->'curve');
+-- heavy ties
+\set ref `cat test/data/cox_ties_efron.json`
+SELECT * FROM pg_temp.summary('cox_ties_efron curve', 'pg_temp.curve_items(clinnova.coxmodel, jsonb)',
+  (SELECT clinnova.coxph("time", status = 1, ARRAY[x1, x2, x3]) FROM tied), (:'ref'::jsonb)->'curve');
+SELECT * FROM pg_temp.summary('cox_ties_efron basehaz', 'pg_temp.basehaz_items(clinnova.coxmodel, jsonb)',
+  (SELECT clinnova.coxph("time", status = 1, ARRAY[x1, x2, x3]) FROM tied), (:'ref'::jsonb)->'basehaz');
+\set ref `cat test/data/cox_ties_breslow.json`
+SELECT * FROM pg_temp.summary('cox_ties_breslow curve', 'pg_temp.curve_items(clinnova.coxmodel, jsonb)',
+  (SELECT clinnova.coxph("time", status = 1, ARRAY[x1, x2, x3], '{"ties": "breslow"}') FROM tied),
+  (:'ref'::jsonb)->'curve');
 -- aliased terms count 0 in the prediction, as R's NA coefficients
 \set ref `cat test/data/cox_lung_collinear.json`
 SELECT * FROM pg_temp.summary('cox_lung_collinear curve', 'pg_temp.curve_items(clinnova.coxmodel, jsonb)',
