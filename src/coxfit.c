@@ -236,6 +236,49 @@ WorkInit(CoxWork *w, CoxData *d, CoxTies ties)
 /* ---- the risk-set pass ---- */
 
 /*
+ * The rows of sorted stratum rows [lo, i] that share row i's time: returns the first, g, and
+ * sets *nd to the number of events among them (rows g .. g + *nd - 1; events sort first).
+ */
+static inline int64
+TimeGroup(const CoxData *d, int64 lo, int64 i, int32 *nd)
+{
+	double		t = d->time[i];
+	int64		g = i;
+	int32		e = 0;
+
+	while (g > lo && d->time[g - 1] == t)
+		g--;
+	while (g + e <= i && d->status[g + e])
+		e++;
+	*nd = e;
+	return g;
+}
+
+/* A tied event row x_k with risk weight rk and case weight wk: into aD, and into u. */
+static inline void
+AddEventRow(CoxWork *w, const double *xk, double rk, double wk, double *u)
+{
+	int			j;
+
+	for (j = 0; j < w->p; j++)
+		w->aD[j] += rk * xk[j];
+	if (u)
+		for (j = 0; j < w->p; j++)
+			u[j] += wk * xk[j];
+}
+
+/* Start a pass: zero the score and information asked for and the block of a a' rows. */
+static inline void
+PassStart(CoxWork *w, double *u, double *imat)
+{
+	if (u)
+		memset(u, 0, sizeof(double) * w->p);
+	if (imat)
+		memset(imat, 0, sizeof(double) * w->p * w->p);
+	w->nblock = 0;
+}
+
+/*
  * What one event time contributes, given nd tied events of total risk weight denD and case
  * weight wD and the risk weight denom of the others at risk: hf, the hazard weight of a row
  * fully at risk (sum over the Efron denominators D_m of wt / D_m), hd, that of the tied
@@ -518,11 +561,7 @@ RiskSetPassRight(CoxWork *w, const double *beta, double *u, double *imat)
 
 	for (j = 0; j < p; j++)
 		zero &= (beta[j] == 0);
-	if (u)
-		memset(u, 0, sizeof(double) * p);
-	if (imat)
-		memset(imat, 0, sizeof(double) * p * p);
-	w->nblock = 0;
+	PassStart(w, u, imat);
 
 	for (s = 0; s < d->nstrata; s++)
 	{
@@ -541,15 +580,10 @@ RiskSetPassRight(CoxWork *w, const double *beta, double *u, double *imat)
 		i = hi - 1;
 		while (i >= lo)
 		{
-			double		t = d->time[i];
-			int64		g = i;
-			int32		nd = 0;
+			int32		nd;
+			int64		g = TimeGroup(d, lo, i, &nd);
 
-			while (g > lo && d->time[g - 1] == t)
-				g--;
-			while (g + nd <= i && d->status[g + nd])
-				nd++;
-			/* rows censored at t are at risk at t */
+			/* rows censored at this time are at risk at it */
 			for (k = g + nd; k <= i; k++)
 			{
 				const double *xk = d->x + k * p;
@@ -579,11 +613,7 @@ RiskSetPassRight(CoxWork *w, const double *beta, double *u, double *imat)
 					denD += rk;
 					wD += wk;
 					loglik += wk * eta;
-					for (j = 0; j < p; j++)
-						w->aD[j] += rk * xk[j];
-					if (u)
-						for (j = 0; j < p; j++)
-							u[j] += wk * xk[j];
+					AddEventRow(w, xk, rk, wk, u);
 				}
 				EventTimeTerms(w->ties, nd, denom, denD, wD, &et);
 				loglik += et.loglik;
@@ -659,11 +689,7 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 	linalg_rows_dot(n, p, d->x, beta, w->eta);
 	for (i = 0; i < n; i++)
 		w->r[i] = W(d, i) * exp(w->eta[i]);
-	if (u)
-		memset(u, 0, sizeof(double) * p);
-	if (imat)
-		memset(imat, 0, sizeof(double) * p * p);
-	w->nblock = 0;
+	PassStart(w, u, imat);
 
 	for (s = 0; s < d->nstrata; s++)
 	{
@@ -681,15 +707,11 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 		while (i >= lo)
 		{
 			double		t = d->time[i];
-			int64		g = i;
-			int32		nd = 0;
+			int32		nd;
+			int64		g = TimeGroup(d, lo, i, &nd);
 
-			while (g > lo && d->time[g - 1] == t)
-				g--;
 			if (w->counting)
 				RemoveEntered(w, lo, &ep, t, &denom, &nrisk);
-			while (g + nd <= i && d->status[g + nd])
-				nd++;
 			/* rows censored at t are at risk at t */
 			for (k = g + nd; k <= i; k++)
 			{
@@ -717,11 +739,7 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 					denD += rk;
 					wD += wk;
 					loglik += wk * w->eta[k];
-					for (j = 0; j < p; j++)
-						w->aD[j] += rk * xk[j];
-					if (u)
-						for (j = 0; j < p; j++)
-							u[j] += wk * xk[j];
+					AddEventRow(w, xk, rk, wk, u);
 					nrisk++;
 				}
 				EventTimeTerms(w->ties, nd, denom, denD, wD, &et);
@@ -1118,16 +1136,13 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 		while (i >= lo)
 		{
 			double		t = d->time[i];
-			int64		g = i,
+			int64		g,
 						k;
-			int32		nd = 0;
+			int32		nd;
 
-			while (g > lo && d->time[g - 1] == t)
-				g--;
+			g = TimeGroup(d, lo, i, &nd);
 			if (w->counting)
 				RemoveEntered(w, lo, &ep, t, &denom, &nrisk);
-			while (g + nd <= i && d->status[g + nd])
-				nd++;
 			for (k = g + nd; k <= i; k++)
 			{
 				denom += w->r[k];
@@ -1191,16 +1206,13 @@ ScoreResidualCrossprod(CoxWork *w, const double *beta, double *B, double *usum)
 		while (i >= lo)
 		{
 			double		t = d->time[i];
-			int64		g = i,
+			int64		g,
 						k;
-			int32		nd = 0;
+			int32		nd;
 
-			while (g > lo && d->time[g - 1] == t)
-				g--;
+			g = TimeGroup(d, lo, i, &nd);
 			if (w->counting)
 				RemoveEntered(w, lo, &ep, t, &denom, &nrisk);
-			while (g + nd <= i && d->status[g + nd])
-				nd++;
 			for (k = g + nd; k <= i; k++)
 			{
 				denom += w->r[k];
