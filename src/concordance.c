@@ -347,7 +347,8 @@ CoxComputeConcordance(CoxData *d, CoxConcordance *c)
 				}
 				/*
 				 * Only tied.xy needs the events grouped by rank, and only when two of them
-				 * share one: skip the sort otherwise (the counts do not depend on the order).
+				 * share one: skip the sort otherwise (the counts do not depend on the order but
+				 * for roundoff with case weights).
 				 */
 				{
 					bool		shared = false;

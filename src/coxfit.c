@@ -20,16 +20,21 @@
  * covariate sum at event time t, and C_i = sum over the event times at which row i is at
  * risk of w_t / D_tk (with the Efron fraction for the row's own tied event).  C_i is the
  * cumulative-hazard weight of row i; both sums are rank-k updates done block-wise with dsyrk.
- * The backward sweep (decreasing time) builds D and a and each event time's hazard weights;
- * a forward sweep cumulates them into C_i.  The same rearrangement gives
- * u = sum_events w_i x_i - sum_i r_i C_i x_i.
+ * The same rearrangement gives u = sum_events w_i x_i - sum_i r_i C_i x_i.
+ *
+ * Right-censored data (RiskSetPassRight) take one backward sweep (decreasing time) that reads
+ * each row once: the first sum is regrouped by event time, sum_t hfull_t S2(t) + hdeath_t
+ * D2(t), with the risk set's S2(t) = sum r x x' held as a checkpointed sum plus a block of
+ * pending rows that SettlePending weighs and folds in; u is formed per event time.
  *
  * Counting-process data: a row is at risk at t when entry < t <= time; the backward sweep
- * adds rows by decreasing time and removes them by decreasing entry (start_order), and
- * C_i = H(time_i) - H(entry_i) with H the cumulative hazard weight.
+ * (decreasing time) adds rows by decreasing time and removes them by decreasing entry
+ * (start_order) and stores each event time's hazard weights; a forward sweep cumulates them
+ * into C_i = H(time_i) - H(entry_i), H the cumulative hazard weight.
  *
- * Memory: the n-vectors (eta, r, C) live in the final function's shared workspace; a fit
- * allocates nothing proportional to n beyond it (the robust variance excepted).
+ * Memory: the n-vectors (eta, r, and for (start, stop] data C and the hazard weights) live in
+ * the final function's shared workspace; a fit allocates nothing proportional to n beyond it
+ * (the robust variance excepted).
  */
 #include "postgres.h"
 
