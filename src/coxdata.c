@@ -6,12 +6,13 @@
  * Memory plan.  A Cox fit needs every row at once (risk sets run over the whole data), so the
  * state holds the rows themselves, as compactly as possible: one double per row for time
  * (and entry time and weight only when some row uses them), one byte for the event, int32
- * ids for strata and clusters (only when used) and p doubles of covariates.  Columns grow by
- * doubling with repalloc, which for these large chunks is a realloc that the C library
- * satisfies by remapping pages, so growing does not copy.  The final sort permutes the
- * columns in place by following the cycles of the permutation, so sorting needs no second
- * copy of the data either.  Peak memory of a fit is therefore about the raw data plus a few
- * n-length work vectors.
+ * ids for strata and clusters (only when used) and p doubles of covariates.  Columns grow
+ * 4x by copying into a fresh block with huge pages advised while the covariates take less
+ * than COX_REMAP_BYTES, then 2x by repalloc, which for such large chunks is a realloc that
+ * the C library satisfies by remapping pages, so growing does not copy (GrowArray).  The
+ * final sort permutes the columns in place by following the cycles of the permutation, so
+ * sorting needs no second copy of the data either.  Peak memory of a fit is therefore about
+ * the raw data plus a few n-length work vectors.
  *
  * Determinism.  The sort key is (stratum, time, event first) and then the row's content
  * (entry, weight, cluster, covariates), so the sorted order, and with it every sum the fit

@@ -259,17 +259,64 @@ TimeGroup(const CoxData *d, int64 lo, int64 i, int32 *nd)
 	return g;
 }
 
-/* A tied event row x_k with risk weight rk and case weight wk: into aD, and into u. */
-static inline void
-AddEventRow(CoxWork *w, const double *xk, double rk, double wk, double *u)
+/* x_k . beta over p values. */
+static inline double
+RowDot(const double *xk, const double *beta, int p)
 {
+	double		s = 0;
 	int			j;
 
-	for (j = 0; j < w->p; j++)
-		w->aD[j] += rk * xk[j];
-	if (u)
-		for (j = 0; j < w->p; j++)
-			u[j] += wk * xk[j];
+	for (j = 0; j < p; j++)
+		s += xk[j] * beta[j];
+	return s;
+}
+
+/*
+ * The nd tied events from row g: their risk-weighted covariate sum into aD (reset first),
+ * their case-weighted one added to u, their total risk weight *denD and case weight *wD;
+ * returns their sum of w eta.  With beta, eta and r are formed here (r also stored in w->r;
+ * zero: beta is 0); without, they are read from w->eta and w->r.
+ */
+static inline double
+SumTiedEvents(CoxWork *w, int64 g, int32 nd, const double *beta, bool zero, double *u,
+			  double *denD, double *wD)
+{
+	const CoxData *d = w->d;
+	int			p = w->p;
+	double		loglik = 0;
+	int64		k;
+	int			j;
+
+	memset(w->aD, 0, sizeof(double) * p);
+	*denD = *wD = 0;
+	for (k = g; k < g + nd; k++)
+	{
+		const double *xk = d->x + k * p;
+		double		wk = W(d, k);
+		double		eta,
+					rk;
+
+		if (beta)
+		{
+			eta = zero ? 0.0 : RowDot(xk, beta, p);
+			rk = zero ? wk : wk * exp(eta);
+			w->r[k] = rk;
+		}
+		else
+		{
+			eta = w->eta[k];
+			rk = w->r[k];
+		}
+		*denD += rk;
+		*wD += wk;
+		loglik += wk * eta;
+		for (j = 0; j < p; j++)
+			w->aD[j] += rk * xk[j];
+		if (u)
+			for (j = 0; j < p; j++)
+				u[j] += wk * xk[j];
+	}
+	return loglik;
 }
 
 /* Start a pass: zero the score and information asked for and the block of a a' rows. */
@@ -399,18 +446,6 @@ RemoveEntered(CoxWork *w, int64 lo, int64 *ep, double t, double *denom, int64 *n
 				w->a[j] -= rk * xk[j];
 		}
 	}
-}
-
-/* x_k . beta over p values. */
-static inline double
-RowDot(const double *xk, const double *beta, int p)
-{
-	double		s = 0;
-	int			j;
-
-	for (j = 0; j < p; j++)
-		s += xk[j] * beta[j];
-	return s;
 }
 
 /* Mean run length from which SettlePending updates run by run. */
@@ -602,24 +637,11 @@ RiskSetPassRight(CoxWork *w, const double *beta, double *u, double *imat)
 			}
 			if (nd > 0)
 			{
-				double		denD = 0,
-							wD = 0;
+				double		denD,
+							wD;
 				EventTerms	et;
 
-				memset(w->aD, 0, sizeof(double) * p);
-				for (k = g; k < g + nd; k++)
-				{
-					const double *xk = d->x + k * p;
-					double		wk = W(d, k);
-					double		eta = zero ? 0.0 : RowDot(xk, beta, p);
-					double		rk = zero ? wk : wk * exp(eta);
-
-					w->r[k] = rk;
-					denD += rk;
-					wD += wk;
-					loglik += wk * eta;
-					AddEventRow(w, xk, rk, wk, u);
-				}
+				loglik += SumTiedEvents(w, g, nd, beta, zero, u, &denD, &wD);
 				EventTimeTerms(w->ties, nd, denom, denD, wD, &et);
 				loglik += et.loglik;
 				if (u)
@@ -730,23 +752,12 @@ RiskSetPass(CoxWork *w, const double *beta, double *u, double *imat)
 			}
 			if (nd > 0)
 			{
-				double		denD = 0,
-							wD = 0;
+				double		denD,
+							wD;
 				EventTerms	et;
 
-				memset(w->aD, 0, sizeof(double) * p);
-				for (k = g; k < g + nd; k++)
-				{
-					const double *xk = d->x + k * p;
-					double		rk = w->r[k];
-					double		wk = W(d, k);
-
-					denD += rk;
-					wD += wk;
-					loglik += wk * w->eta[k];
-					AddEventRow(w, xk, rk, wk, u);
-					nrisk++;
-				}
+				loglik += SumTiedEvents(w, g, nd, NULL, false, u, &denD, &wD);
+				nrisk += nd;
 				EventTimeTerms(w->ties, nd, denom, denD, wD, &et);
 				loglik += et.loglik;
 				if (imat)
